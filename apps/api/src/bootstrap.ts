@@ -1,0 +1,40 @@
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { appConfig, createLogger, loadEnvironment } from '@app/config';
+import { MetricsService } from '@app/metrics';
+import { ApiModule } from './api.module';
+import { DOCS_PATH, harden } from './http/hardening';
+import { acceptJsonOnly } from './http/json-body';
+import { registerRequestHooks, requestLoggingOptions } from './http/request-context';
+
+/** Builds the api exactly as production runs it; main.ts and the e2e specs both use this. */
+export async function createApiApp(): Promise<NestFastifyApplication> {
+  const env = loadEnvironment(); // fail before anything starts when the configuration is bad
+  const cfg = appConfig();
+  const adapter = new FastifyAdapter({
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    trustProxy: cfg.trustProxy,
+    loggerInstance: createLogger(cfg),
+    ...requestLoggingOptions,
+  });
+  acceptJsonOnly(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, { bufferLogs: true, bodyParser: false });
+  app.useLogger(app.get(Logger));
+  registerRequestHooks(adapter.getInstance(), app.get(MetricsService));
+  harden(app, cfg);
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Polaris')
+      .setDescription('Cache-consistency guard for Redis in front of PostgreSQL')
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN, for the debug routes and the queue board' })
+      .build(),
+  );
+  SwaggerModule.setup(DOCS_PATH.slice(1), app, document, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

@@ -1,0 +1,313 @@
+/**
+ * Sweep benchmark: one full sweeper pass over N cached items (every row compared with its cache
+ * entry, then every cache key checked for a row) by the built worker, against a bare loop doing
+ * keyset SELECT of 1000 rows + one MGET + JSON.parse compare over the same data, in alternating rounds.
+ *
+ *   npm run bench:sweep                     # 1,000,000 items (100 stale entries, 10 orphan keys), 3 rounds per side
+ *   npm run bench:sweep -- --smoke          # seconds: proves the harness, measures nothing
+ *   options: --items N --stale N --orphans N --rounds N --out DIR --keep --profile --strict --verbose
+ *
+ * Polaris: the built worker with the relay off and the sweeper on (first tick 3 s after boot, one
+ * tick per pass: SWEEP_MAX_ITEMS_PER_TICK above 2N). The pass time is the worker's own
+ * polaris_sweep_last_pass_duration_seconds, and the mismatches it found its
+ * polaris_sweep_mismatches_total, which must equal the injected ones. Between rounds the sweeper cursor, queues and records are reset.
+ *
+ * Data: its own database (polaris_bench_sweep) and Redis db (13), QUEUE_PREFIX {bench-sweep}.
+ */
+import equal from 'fast-deep-equal';
+import type Redis from 'ioredis';
+import type { Client } from 'pg';
+import { serializeCacheEntry } from '../libs/cache/src/cache-entry';
+import { ensureBuilt } from './lib/build';
+import { roundsChart } from './lib/chart';
+import { commonOptions, isolation, numberArg } from './lib/cli';
+import { runBenchmark } from './lib/harness';
+import { CACHE_TTL_SECONDS, counterSum, metricValue, openQueues, profileDirFor, Queues, startWorker } from './lib/polaris';
+import { freePort, httpRequest, waitUntil } from './lib/processes';
+import { fmt, goal, goalsTable, machine, markdownTable, source, writeResults } from './lib/report';
+import { alternate, Side } from './lib/rounds';
+import { median, round } from './lib/stats';
+import { clearRedis, connectPg, connectRedis, dropDatabase, fillCache, freshDatabase, removeKeys, seedItems } from './lib/stores';
+
+const NAME = 'sweep';
+const opts = commonOptions({ rounds: 3 });
+const ITEMS = numberArg('items', opts.smoke ? 2_000 : 1_000_000, { min: 10 });
+const STALE = numberArg('stale', opts.smoke ? 5 : 100);
+const ORPHANS = numberArg('orphans', opts.smoke ? 2 : 10);
+const BATCH = 1000; // Polaris's SWEEP_BATCH_SIZE default, and the baseline's page size
+const GOAL_RATIO = 0.75;
+const GOAL_PASS_S = 10;
+const ROUND_LIMIT_S = numberArg('round-limit', opts.smoke ? 60 : 180, { min: 1 });
+
+const iso = isolation(NAME, opts.smoke);
+const limitS = 600 + opts.rounds * 2 * (ROUND_LIMIT_S + 30);
+
+interface SweepRound {
+  seconds: number;
+  itemsPerSec: number;
+  /** Rows compared (Polaris: plus cache keys scanned in its second phase). */
+  rows: number;
+  mismatches: number;
+  /**
+   * Polaris only: the rows phase alone (the part of a pass the bare loop does too), from the /metrics
+   * polls that first see each phase's counter move, so ± one poll interval (100 ms); NaN when one
+   * poll saw both phases start (a tiny smoke pass).
+   */
+  rowsPhaseS?: number;
+}
+
+/** Rows moved ahead of their cache entry (stale) and cache entries without a row (orphans); the trigger stays out of it. */
+async function injectMismatches(pg: Client, redis: Redis): Promise<void> {
+  await pg.query('SET session_replication_role = replica');
+  const updated = await pg.query(
+    `UPDATE items SET version = version + 1, value = value || '{"bumped": true}'::jsonb, updated_at = now()
+      WHERE id IN (SELECT id FROM items ORDER BY random() LIMIT $1)`,
+    [STALE],
+  );
+  await pg.query('RESET session_replication_role');
+  if (updated.rowCount !== STALE) throw new Error(`meant to make ${STALE} rows stale, made ${updated.rowCount}`);
+  const at = new Date().toISOString();
+  const { rows } = await pg.query<{ id: string }>(`SELECT gen_random_uuid() AS id FROM generate_series(1, $1)`, [ORPHANS]);
+  const pipeline = redis.pipeline();
+  for (const { id } of rows) {
+    const entry = serializeCacheEntry({ id, name: 'ghost', value: { gone: true }, version: 1, createdAt: at, updatedAt: at });
+    pipeline.set(iso.cachePrefix + id, entry, 'EX', CACHE_TTL_SECONDS);
+  }
+  await pipeline.exec();
+}
+
+/** The bare loop: keyset SELECT of 1000 rows, one MGET, JSON.parse and compare, one batch after another. */
+async function bareLoop(pg: Client, redis: Redis): Promise<SweepRound> {
+  const started = performance.now();
+  let after: string | null = null;
+  let rows = 0;
+  let mismatches = 0;
+  for (;;) {
+    const res: { rows: { id: string; name: string; value: unknown; version: number }[] } = await pg.query(
+      `SELECT id, name, value, version FROM items WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT ${BATCH}`,
+      [after],
+    );
+    const batch = res.rows;
+    if (batch.length === 0) break;
+    const raws = await redis.mget(batch.map((r) => iso.cachePrefix + r.id));
+    for (let i = 0; i < batch.length; i++) {
+      const raw = raws[i];
+      if (raw === null) continue;
+      const row = batch[i];
+      let entry: { id?: string; name?: string; value?: unknown; version?: number } | null = null;
+      try {
+        entry = JSON.parse(raw);
+      } catch {
+        // unreadable: a mismatch
+      }
+      if (entry?.id !== row.id || entry.version !== row.version || entry.name !== row.name || !equal(entry.value, row.value)) mismatches++;
+    }
+    rows += batch.length;
+    if (batch.length < BATCH) break;
+    after = batch[batch.length - 1].id;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, itemsPerSec: rows / seconds, rows, mismatches };
+}
+
+runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) => {
+  const startedAt = new Date();
+  say(`items=${ITEMS} stale=${STALE} orphans=${ORPHANS} rounds=${opts.rounds} db=${iso.database} redis=${iso.redisUrl}`);
+  ensureBuilt(say);
+  const measured = source();
+
+  await freshDatabase(iso);
+  const pg = await connectPg(iso);
+  const redis = connectRedis(iso);
+  const queues: Queues = openQueues(iso);
+  onCleanup(async () => {
+    await queues.close();
+    await pg.end();
+    if (!opts.keep) {
+      await clearRedis(iso, redis);
+      await dropDatabase(iso);
+    }
+    await redis.quit();
+  });
+  await clearRedis(iso, redis);
+
+  const t = performance.now();
+  await seedItems(pg, ITEMS);
+  await fillCache(pg, redis, { prefix: iso.cachePrefix, ttlSeconds: CACHE_TTL_SECONDS });
+  await injectMismatches(pg, redis);
+  await pg.query('VACUUM ANALYZE items');
+  say(
+    `seeded and cached ${fmt(ITEMS)} items, ${STALE} made stale, ${ORPHANS} orphan keys, in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
+  const injected = STALE + ORPHANS;
+  const profileDir = profileDirFor(opts.out, NAME, opts.profile);
+
+  /** A new pass from the start, with no queued checks, pending confirmations or records left by an earlier round. */
+  const resetPolaris = async () => {
+    await pg.query('TRUNCATE inconsistencies, sweeper_state, item_changes');
+    await Promise.all([queues.checks.obliterate({ force: true }), queues.confirmations.obliterate({ force: true })]);
+    await removeKeys(redis, [iso.queuePrefix]);
+  };
+
+  const polarisPass = async (): Promise<SweepRound> => {
+    await resetPolaris();
+    const port = await freePort();
+    const child = await startWorker(iso, queues, {
+      profileDir,
+      verbose: opts.verbose,
+      env: {
+        WORKER_HTTP_PORT: String(port),
+        RELAY_ENABLED: 'false',
+        SWEEP_ENABLED: 'true',
+        SWEEP_INTERVAL_MS: '3000', // the pass is read well before a second one could start
+        SWEEP_BATCH_SIZE: String(BATCH),
+        SWEEP_MAX_ITEMS_PER_TICK: String(2 * (ITEMS + ORPHANS) + BATCH),
+      },
+    });
+    const metrics = async () => (await httpRequest(`http://127.0.0.1:${port}/metrics`)).body;
+    const phaseSeen: { items?: number; keys?: number } = {};
+    const text = await waitUntil(
+      'one sweep pass completed',
+      async () => {
+        const m = await metrics();
+        const at = performance.now();
+        for (const phase of ['items', 'keys'] as const) {
+          if (phaseSeen[phase] === undefined && counterSum(m, 'polaris_sweep_items_total', 'phase', phase) > 0) phaseSeen[phase] = at;
+        }
+        return metricValue(m, 'polaris_sweep_passes_total') >= 1 ? m : null;
+      },
+      { timeoutMs: ROUND_LIMIT_S * 1000, intervalMs: 100, watch: [child] },
+    );
+    const seconds = metricValue(text, 'polaris_sweep_last_pass_duration_seconds');
+    const rows = counterSum(text, 'polaris_sweep_items_total'); // rows and cache keys
+    const mismatches = counterSum(text, 'polaris_sweep_mismatches_total');
+    await child.stop();
+    const { items: rowsFrom, keys: keysFrom } = phaseSeen;
+    const rowsPhaseS = rowsFrom !== undefined && keysFrom !== undefined && keysFrom > rowsFrom ? (keysFrom - rowsFrom) / 1000 : NaN;
+    return { seconds, itemsPerSec: ITEMS / seconds, rows, mismatches, rowsPhaseS };
+  };
+
+  const rounds = await alternate<SweepRound>(
+    opts.rounds,
+    async (side: Side) => {
+      const r = side === 'polaris' ? await polarisPass() : await bareLoop(pg, redis);
+      const expected = side === 'polaris' ? injected : STALE; // the bare loop does not look for orphan keys
+      if (r.mismatches !== expected) throw new Error(`${side}: found ${r.mismatches} mismatches, expected ${expected}`);
+      return r;
+    },
+    say,
+    (r) =>
+      `${fmt(r.itemsPerSec)} items/s (${r.seconds.toFixed(2)} s${r.rowsPhaseS === undefined ? '' : `, rows phase ${r.rowsPhaseS.toFixed(2)} s`}, ${fmt(r.rows)} rows+keys, ${r.mismatches} mismatches)`,
+  );
+
+  // ---- summary ----
+  const side = (s: Side) => {
+    const rs = rounds.filter((r) => r.side === s).map((r) => r.result);
+    return { itemsPerSec: round(median(rs.map((r) => r.itemsPerSec)), 4), seconds: round(median(rs.map((r) => r.seconds))) };
+  };
+  const polaris = {
+    ...side('polaris'),
+    rowsPhaseS: round(
+      median(
+        rounds
+          .filter((r) => r.side === 'polaris')
+          .map((r) => r.result.rowsPhaseS ?? NaN)
+          .filter(Number.isFinite),
+      ),
+    ),
+  };
+  const baseline = side('baseline');
+  const ratio = round(polaris.itemsPerSec / baseline.itemsPerSec);
+  /** Diagnostic, not a goal: Polaris's rows phase against the bare loop, which does only that phase. */
+  const rowsPhaseRatio = round(baseline.seconds / polaris.rowsPhaseS);
+  const goals = [
+    goal('items/s ratio (Polaris pass / bare loop, medians)', '>=', GOAL_RATIO, ratio),
+    goal(`Polaris full pass over ${fmt(ITEMS)} items, seconds (median)`, '<=', GOAL_PASS_S, polaris.seconds),
+  ];
+  const table = markdownTable(
+    ['side', 'items', 'pass s (median)', 'items/s (median)', 'ratio', 'rows phase s (median)', 'rows-phase ratio'],
+    [
+      [
+        'Polaris sweeper (rows, then cache keys)',
+        fmt(ITEMS),
+        fmt(polaris.seconds),
+        fmt(polaris.itemsPerSec),
+        fmt(ratio),
+        fmt(polaris.rowsPhaseS),
+        fmt(rowsPhaseRatio),
+      ],
+      [
+        'bare loop (keyset SELECT 1000 + MGET + compare)',
+        fmt(ITEMS),
+        fmt(baseline.seconds),
+        fmt(baseline.itemsPerSec),
+        '1',
+        fmt(baseline.seconds),
+        '1',
+      ],
+    ],
+  );
+  const perRound = markdownTable(
+    ['round', 'side', 'seconds', 'rows phase s', 'items/s', 'mismatches found'],
+    rounds.map((r) => [
+      r.round,
+      r.side,
+      r.result.seconds.toFixed(2),
+      (r.result.rowsPhaseS ?? r.result.seconds).toFixed(2),
+      fmt(r.result.itemsPerSec),
+      r.result.mismatches,
+    ]),
+    ['r', 'l', 'r', 'r', 'r', 'r'],
+  );
+  const results = {
+    benchmark: NAME,
+    smoke: opts.smoke,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: machine(),
+    source: measured,
+    config: {
+      items: ITEMS,
+      stale: STALE,
+      orphans: ORPHANS,
+      batch: BATCH,
+      rounds: opts.rounds,
+      order: 'alternating, first side swapped every round (P B, B P, …)',
+      database: iso.database,
+      redis: iso.redisUrl,
+      queuePrefix: iso.queuePrefix,
+    },
+    polaris: {
+      what: `the built worker (node dist/apps/worker/apps/worker/src/main.js), RELAY_ENABLED=false, SWEEP_INTERVAL_MS=3000, SWEEP_BATCH_SIZE=${BATCH}, one tick per pass; pass time from its polaris_sweep_last_pass_duration_seconds; rows phase + SCAN keys phase`,
+    },
+    baseline: {
+      what: `in the harness process: keyset SELECT of ${BATCH} rows + one MGET + JSON.parse and fast-deep-equal compare, sequential; rows only (no orphan scan)`,
+    },
+    summary: { polaris, baseline, ratio, rowsPhaseRatio },
+    goals,
+    rounds: rounds.map((r) => ({ round: r.round, side: r.side, slot: r.slot, startedAt: r.startedAt, ...r.result })),
+  };
+  const chart = roundsChart(
+    'sweep: one full pass over the cached items',
+    [
+      `Polaris ${fmt(polaris.itemsPerSec)} items/s (pass ${fmt(polaris.seconds)} s) vs bare loop ${fmt(baseline.itemsPerSec)}: ratio ${fmt(ratio)}`,
+      `${fmt(ITEMS)} items; every Polaris pass found the ${injected} injected mismatches, every bare loop the ${STALE} stale ones; dashed: medians`,
+    ],
+    rounds.flatMap((r) => [
+      { round: r.round, side: r.side, metric: 'throughput', value: r.result.itemsPerSec },
+      { round: r.round, side: r.side, metric: 'pass time', value: r.result.seconds },
+    ]),
+    [
+      { name: 'throughput', unit: 'items/s' },
+      { name: 'pass time', unit: 's', goal: opts.smoke ? undefined : GOAL_PASS_S },
+    ],
+  );
+  const files = await writeResults(opts.out, NAME, results, chart);
+
+  console.log(`\n### sweep: one full pass${opts.smoke ? ' — SMOKE RUN, not a measurement' : ''}\n`);
+  console.log(table + '\n');
+  console.log(perRound + '\n');
+  console.log(goalsTable(goals) + '\n');
+  console.log(`results: ${files.json}, chart: ${files.svg}`);
+  return { goalsMet: goals.every((g) => g.met) };
+});

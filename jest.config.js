@@ -1,0 +1,23 @@
+/** Unit specs sit next to the code; e2e specs in test/ run against real PostgreSQL and Redis. */
+const shared = {
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': 'ts-jest' },
+  moduleNameMapper: {
+    '^@app/consistency/worker$': '<rootDir>/libs/consistency/src/worker',
+    '^@app/(config|database|items|cache|consistency|metrics|testing)$': '<rootDir>/libs/$1/src',
+  },
+};
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', rootDir: __dirname, testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+    },
+  ],
+  testTimeout: 60_000,
+};

@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import pino, { Logger, LoggerOptions } from 'pino';
+import { appConfig, AppConfig } from './app.config';
+
+type LoggerConfig = Pick<AppConfig, 'logLevel' | 'secrets'>;
+
+/**
+ * Every process logs one JSON line per event, with credentials redacted wherever they appear: by
+ * field, and, for the configured secrets, anywhere in the line (a client may paste a token into a URL).
+ */
+export function loggerOptions(app: LoggerConfig): LoggerOptions {
+  return {
+    level: app.logLevel,
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.password', '*.adminToken', '*.secrets'],
+      censor: '[redacted]',
+    },
+    ...(app.secrets.length > 0 && {
+      hooks: { streamWrite: (line: string) => app.secrets.reduce((out, secret) => out.replaceAll(secret, '[redacted]'), line) },
+    }),
+  };
+}
+
+export function createLogger(app: LoggerConfig): Logger {
+  return pino(loggerOptions(app));
+}
+
+/**
+ * Nest's logger is pino (nestjs-pino). Request lines (failures) are logged by the api with the
+ * request's own Fastify logger, so they carry its id. With LOG_REQUEST_CONTEXT, that logger is also
+ * bound (`useExisting`, AsyncLocalStorage) to every line logged anywhere while the request is handled.
+ */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [appConfig.KEY],
+      useFactory: (app: AppConfig) => ({
+        pinoHttp: { logger: createLogger(app) },
+        useExisting: true,
+        forRoutes: app.logRequestContext ? undefined : [],
+      }),
+    }),
+  ],
+})
+export class PolarisLoggerModule {}

@@ -1,0 +1,52 @@
+import { classify, isMismatch } from './classify';
+
+const row = { id: 'a', name: 'n', value: { x: 1, y: [1, 2] }, version: 3 };
+const entry = (over: Record<string, unknown> = {}) => JSON.stringify({ ...row, createdAt: 't', updatedAt: 't', ...over });
+
+describe('classify', () => {
+  it('is consistent when version and content match, whatever the key order', () => {
+    expect(classify(row, JSON.stringify({ version: 3, value: { y: [1, 2], x: 1 }, name: 'n', id: 'a' })).outcome).toBe('consistent');
+  });
+
+  it('treats a missing key as a miss, never an inconsistency', () => {
+    const sut = classify(row, null);
+    expect(sut.outcome).toBe('miss');
+    expect(isMismatch(sut.outcome)).toBe(false);
+  });
+
+  it('is absent when neither row nor entry exists', () => {
+    expect(classify(null, null).outcome).toBe('absent');
+  });
+
+  it('is stale when the cache version is lower', () => {
+    expect(classify(row, entry({ version: 2 }))).toMatchObject({ outcome: 'stale', dbVersion: 3, cacheVersion: 2 });
+  });
+
+  it('is ahead when the cache version is higher', () => {
+    expect(classify(row, entry({ version: 4 }))).toMatchObject({ outcome: 'ahead', dbVersion: 3, cacheVersion: 4 });
+  });
+
+  it('is corrupt when versions match but the value differs', () => {
+    expect(classify(row, entry({ value: { x: 2, y: [1, 2] } }))).toMatchObject({ outcome: 'corrupt', cacheValue: { x: 2, y: [1, 2] } });
+  });
+
+  it('is corrupt when versions match but the name differs', () => {
+    expect(classify(row, entry({ name: 'other' })).outcome).toBe('corrupt');
+  });
+
+  it('is corrupt when the entry is not an item, keeping the raw text', () => {
+    expect(classify(row, 'garbage')).toMatchObject({ outcome: 'corrupt', cacheVersion: null, cacheValue: 'garbage' });
+    expect(classify(row, '{"version":3}').outcome).toBe('corrupt');
+  });
+
+  it('is corrupt when the entry belongs to another item', () => {
+    expect(classify(row, entry({ id: 'b' })).outcome).toBe('corrupt');
+  });
+
+  it('is an orphan when the row is gone but the entry remains', () => {
+    expect(classify(null, entry())).toMatchObject({ outcome: 'orphan', dbVersion: null, cacheVersion: 3 });
+  });
+
+  it.each(['stale', 'ahead', 'corrupt', 'orphan'] as const)('%s is a mismatch', (o) => expect(isMismatch(o)).toBe(true));
+  it.each(['consistent', 'miss', 'absent'] as const)('%s is not a mismatch', (o) => expect(isMismatch(o)).toBe(false));
+});

@@ -1,0 +1,42 @@
+import equal from 'fast-deep-equal';
+import { parseCacheEntry } from '@app/cache';
+import type { Item, JsonValue } from '@app/items';
+
+/** The row fields a comparison needs. */
+export type ItemState = Pick<Item, 'id' | 'name' | 'value' | 'version'>;
+
+export type MismatchKind = 'stale' | 'ahead' | 'corrupt' | 'orphan';
+/** consistent: cache matches the row; miss: no cache entry; absent: neither row nor entry. */
+export type Outcome = 'consistent' | 'miss' | 'absent' | MismatchKind;
+
+export interface Observation {
+  outcome: Outcome;
+  dbVersion: number | null;
+  cacheVersion: number | null;
+  dbValue: JsonValue | null;
+  /** The parsed cache entry's value, or the raw text when it does not parse as an item. */
+  cacheValue: JsonValue | null;
+}
+
+export function isMismatch(outcome: Outcome): outcome is MismatchKind {
+  return outcome === 'stale' || outcome === 'ahead' || outcome === 'corrupt' || outcome === 'orphan';
+}
+
+/** Classifies one (row, cache entry) pair. A missing key is a miss, never an inconsistency. */
+export function classify(row: ItemState | null, raw: string | null): Observation {
+  const dbVersion = row?.version ?? null;
+  const dbValue = row?.value ?? null;
+  if (raw === null) {
+    return { outcome: row ? 'miss' : 'absent', dbVersion, cacheVersion: null, dbValue, cacheValue: null };
+  }
+  const entry = parseCacheEntry(raw);
+  const cacheVersion = entry?.version ?? null;
+  const cacheValue = entry ? entry.value : raw;
+  const observed = (outcome: Outcome): Observation => ({ outcome, dbVersion, cacheVersion, dbValue, cacheValue });
+
+  if (!row) return observed('orphan');
+  if (!entry || entry.id !== row.id) return observed('corrupt');
+  if (entry.version < row.version) return observed('stale');
+  if (entry.version > row.version) return observed('ahead');
+  return observed(entry.name === row.name && equal(entry.value, row.value) ? 'consistent' : 'corrupt');
+}

@@ -1,0 +1,173 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import DataLoader from 'dataloader';
+import { CacheService } from '@app/cache';
+import { ItemsRepository } from '@app/items';
+import { MetricsService } from '@app/metrics';
+import { classify, isMismatch, Outcome } from './classify';
+import { CheckItem, ConfirmJob, isPostWrite } from './consistency.queue';
+import { InconsistenciesRepository } from './inconsistencies.repository';
+import { ItemWatchStore, WatchState } from './item-watch.store';
+import { decideOnCheck, decideOnConfirm, Effect, KnownState, sameDivergence } from './lifecycle';
+import { LifecycleService, Subject } from './lifecycle.service';
+import type { TimelineEntry } from './timeline';
+
+interface Observed extends Subject, WatchState {
+  open: KnownState['open'];
+}
+
+/** Concurrent checks arriving within this window share one SELECT and one MGET. */
+const BATCH_WINDOW_MS = 2;
+const MAX_BATCH = 500;
+
+/** A post-write check's sample for the consistency SLI. */
+export type SliResult = 'consistent' | 'inconsistent' | 'absent';
+
+export function sliResult(outcome: Outcome): SliResult {
+  if (outcome === 'consistent') return 'consistent';
+  return isMismatch(outcome) ? 'inconsistent' : 'absent';
+}
+
+/**
+ * Observes (row, cache entry) pairs, decides the lifecycle step with the pure functions in
+ * lifecycle.ts, and has LifecycleService carry it out. Also takes the SLI's samples and keeps the
+ * traces that become a confirmed inconsistency's timeline.
+ */
+@Injectable()
+export class ConsistencyService implements OnModuleDestroy {
+  private readonly batcher = new DataLoader<CheckItem, Outcome>((items) => this.checkBatch(items), {
+    cache: false,
+    maxBatchSize: MAX_BATCH,
+    batchScheduleFn: (run) => setTimeout(run, BATCH_WINDOW_MS),
+  });
+
+  constructor(
+    private readonly items: ItemsRepository,
+    private readonly cache: CacheService,
+    private readonly records: InconsistenciesRepository,
+    private readonly watch: ItemWatchStore,
+    private readonly lifecycle: LifecycleService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /** Checks one item; concurrent calls are coalesced into batches. */
+  check(item: CheckItem): Promise<Outcome> {
+    return this.batcher.load(item);
+  }
+
+  /** Checks many items with one SELECT, one MGET and one lookup of open records and watch state. */
+  async checkBatch(items: readonly CheckItem[]): Promise<(Outcome | Error)[]> {
+    const started = process.hrtime.bigint();
+    const first = new Map<string, CheckItem>();
+    for (const item of items) if (!first.has(item.itemId)) first.set(item.itemId, item);
+    let observed: Map<string, Observed>;
+    try {
+      observed = await this.observe([...first.values()]);
+    } catch (err) {
+      return items.map(() => err as Error);
+    }
+    const settled = new Map<string, Outcome | Error>();
+    const traces: { itemId: string; entry: TimelineEntry }[] = [];
+    await Promise.all(
+      [...observed.values()].map(async (s) => {
+        const effects = decideOnCheck(s.observation.outcome, { open: s.open, pending: s.pendingToken !== undefined });
+        if (effects.length || isMismatch(s.observation.outcome)) traces.push({ itemId: s.itemId, entry: this.traceEntry(s, effects) });
+        try {
+          await this.lifecycle.apply(effects, s);
+          await this.timeToConsistency(s);
+          settled.set(s.itemId, s.observation.outcome);
+        } catch (err) {
+          settled.set(s.itemId, err as Error);
+        }
+      }),
+    );
+    await this.watch.trace(traces).catch(() => undefined); // timelines are best-effort
+    await this.sample(items, settled);
+    this.metrics.checkBatchTook(Number(process.hrtime.bigint() - started) / 1e9);
+    return items.map((item) => {
+      const result = settled.get(item.itemId)!;
+      if (!(result instanceof Error)) this.metrics.checked(item.trigger, result);
+      return result;
+    });
+  }
+
+  /**
+   * The confirmation after the grace period. While it runs it owns the item's pending state,
+   * so no check can clear it underneath; it releases the state only after its own effects.
+   */
+  async confirm(job: ConfirmJob): Promise<Outcome> {
+    if (!(await this.watch.isPending(job))) {
+      // The detection was cleared or lost (e.g. Redis restarted): behave as an ordinary check.
+      return this.check({ itemId: job.itemId, trigger: job.detectedBy });
+    }
+    const s = (await this.observe([{ itemId: job.itemId, trigger: job.detectedBy }])).get(job.itemId)!;
+    const effects = decideOnConfirm(s.observation.outcome, s.open, sameDivergence(job, s.observation));
+    await this.watch.trace([{ itemId: s.itemId, entry: this.traceEntry({ ...s, trigger: 'confirm' }, effects) }]).catch(() => undefined);
+    await this.lifecycle.apply(effects, { ...s, confirmation: job });
+    await this.watch.endPending(job.itemId, job.token);
+    await this.timeToConsistency(s);
+    this.metrics.checked('confirm', s.observation.outcome);
+    return s.observation.outcome;
+  }
+
+  private async observe(items: readonly CheckItem[]): Promise<Map<string, Observed>> {
+    const ids = items.map((item) => item.itemId);
+    const keys = ids.map((id) => this.cache.keyFor(id));
+    const [rows, raws, open, watched] = await Promise.all([
+      this.items.findByIds(ids),
+      this.cache.getMany(ids),
+      this.records.findOpenByKeys(keys),
+      this.watch.lookup(ids),
+    ]);
+    return new Map(
+      items.map((item, i) => [
+        item.itemId,
+        {
+          itemId: item.itemId,
+          cacheKey: keys[i],
+          trigger: item.trigger,
+          observation: classify(rows.get(item.itemId) ?? null, raws[i]),
+          open: open.get(keys[i]) ?? null,
+          ...watched.get(item.itemId),
+        },
+      ]),
+    );
+  }
+
+  /** Post-write checks are the SLI's samples; an inconsistent one starts the time-to-consistency clock. */
+  private async sample(items: readonly CheckItem[], settled: Map<string, Outcome | Error>): Promise<void> {
+    for (const item of items) {
+      const outcome = settled.get(item.itemId);
+      if (!isPostWrite(item.trigger) || outcome === undefined || outcome instanceof Error) continue;
+      const result = sliResult(outcome);
+      this.metrics.sliSample(result);
+      if (result === 'inconsistent' && item.writtenAt !== undefined) {
+        await this.watch.markInconsistent(item.itemId, item.writtenAt).catch(() => undefined);
+      }
+    }
+  }
+
+  /** A write caught inconsistent is consistent again: observe how long that took, once. */
+  private async timeToConsistency(s: Observed): Promise<void> {
+    if (s.inconsistentSince === undefined || isMismatch(s.observation.outcome)) return;
+    const since = await this.watch.takeInconsistentSince(s.itemId);
+    if (since !== null) this.metrics.timeToConsistency((Date.now() - since) / 1000);
+  }
+
+  private traceEntry(s: Pick<Subject, 'observation'> & { trigger: string }, effects: readonly Effect[]): TimelineEntry {
+    const o = s.observation;
+    const transition = effects.find((e) => e.type !== 'touch')?.type;
+    return {
+      at: new Date().toISOString(),
+      type: 'check',
+      trigger: s.trigger,
+      outcome: o.outcome,
+      dbVersion: o.dbVersion,
+      cacheVersion: o.cacheVersion,
+      ...(transition ? { transition } : {}),
+    };
+  }
+
+  onModuleDestroy(): void {
+    this.batcher.clearAll();
+  }
+}

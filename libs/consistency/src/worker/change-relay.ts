@@ -1,0 +1,63 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { consistencyConfig, ConsistencyConfig, databaseConfig, DatabaseConfig } from '@app/config';
+import { ChangeRelayService } from '@app/consistency';
+import { ITEM_CHANGES_CHANNEL, PgListener } from '@app/database';
+
+/**
+ * Drives the change relay: wakes on NOTIFY (commit to enqueue in milliseconds), polls every
+ * RELAY_POLL_INTERVAL_MS as a fallback.
+ * Drains never overlap within a process; across processes SKIP LOCKED keeps them apart.
+ */
+@Injectable()
+export class ChangeRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ChangeRelay.name);
+  private readonly listener: PgListener;
+  private draining: Promise<void> | null = null;
+  private again = false;
+  private stopping = false;
+
+  constructor(
+    private readonly relay: ChangeRelayService,
+    private readonly scheduler: SchedulerRegistry,
+    @Inject(consistencyConfig.KEY) private readonly cfg: ConsistencyConfig,
+    @Inject(databaseConfig.KEY) db: DatabaseConfig,
+  ) {
+    this.listener = new PgListener(db.url, ITEM_CHANGES_CHANNEL, () => this.kick());
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.cfg.relay.enabled) return;
+    await this.listener.start();
+    this.scheduler.addInterval(
+      `${ChangeRelay.name}.poll`,
+      setInterval(() => this.kick(), this.cfg.relay.pollIntervalMs),
+    );
+  }
+
+  /** Starts a drain, or asks the running one to go round again. */
+  kick(): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    if (this.draining) {
+      this.again = true;
+      return this.draining;
+    }
+    this.draining = (async () => {
+      do {
+        this.again = false;
+        await this.relay.drain(() => this.stopping);
+      } while (this.again && !this.stopping);
+    })()
+      .catch((err: Error) =>
+        this.logger.warn({ event: 'relay.failed', error: err.message }, 'change relay failed; retrying on the next poll'),
+      )
+      .finally(() => (this.draining = null));
+    return this.draining;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.listener.stop();
+    await this.draining;
+  }
+}

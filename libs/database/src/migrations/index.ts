@@ -1,0 +1,12 @@
+import { InitialSchema1732400000000 } from './1732400000000-initial-schema';
+import { ChangeCapture1732500000000 } from './1732500000000-change-capture';
+import { NotifyOutOfBandOnly1732600000000 } from './1732600000000-notify-out-of-band-only';
+import { LeanChangeLog1732700000000 } from './1732700000000-lean-change-log';
+
+/** Every migration, oldest first. Runtime and the TypeORM CLI both read this list. */
+export const MIGRATIONS = [
+  InitialSchema1732400000000,
+  ChangeCapture1732500000000,
+  NotifyOutOfBandOnly1732600000000,
+  LeanChangeLog1732700000000,
+];

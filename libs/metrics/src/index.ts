@@ -1,0 +1,3 @@
+export * from './metrics.module';
+export * from './metrics.service';
+export * from './sli';

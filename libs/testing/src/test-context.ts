@@ -1,0 +1,196 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Redis from 'ioredis';
+import { Pool } from 'pg';
+import { databaseConfig } from '@app/config';
+import { migrate } from '@app/database';
+import { MetricsService, sumBy } from '@app/metrics';
+
+export const TEST_POSTGRES = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+export const TEST_REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Short timings so lifecycle specs run in seconds; each spec may override any variable. */
+const FAST_DEFAULTS: Record<string, string> = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'warn',
+  GRACE_PERIOD_MS: '400',
+  IMMEDIATE_CHECK_DELAY_MS: '20',
+  POST_WRITE_CHECK_DELAY_MS: '700',
+  FAILURE_MODE: 'none',
+  FAILURE_DELAY_MS: '250',
+  SWEEP_ENABLED: 'false',
+  WORKER_HTTP_PORT: '0',
+  SWEEP_INTERVAL_MS: '200',
+  SWEEP_BATCH_SIZE: '100',
+  PG_POOL_SIZE: '5',
+};
+
+export interface HttpResult<T = any> {
+  status: number;
+  body: T;
+  headers: Record<string, unknown>;
+}
+
+/**
+ * One isolated world per spec file: its own PostgreSQL database (migrated like production)
+ * and its own Redis key prefixes for the cache and the queues, removed again in close().
+ */
+export class TestContext {
+  readonly database: string;
+  readonly cachePrefix: string;
+  readonly queuePrefix: string;
+  readonly pg: Pool;
+  readonly redis: Redis;
+  api?: NestFastifyApplication;
+  readonly workers: NestFastifyApplication[] = [];
+
+  private constructor(
+    readonly name: string,
+    overrides: Record<string, string>,
+  ) {
+    const tag = `${name.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${process.pid}`;
+    this.database = `polaris_test_${tag}`;
+    this.cachePrefix = `test:${tag}:item:`;
+    this.queuePrefix = `{test-${tag}}`;
+    Object.assign(process.env, FAST_DEFAULTS, {
+      POSTGRES_URL: `${TEST_POSTGRES}/${this.database}`,
+      REDIS_URL: TEST_REDIS,
+      CACHE_KEY_PREFIX: this.cachePrefix,
+      QUEUE_PREFIX: this.queuePrefix,
+      ...overrides,
+    });
+    this.pg = new Pool({ connectionString: process.env.POSTGRES_URL, max: 4 });
+    this.pg.on('error', () => undefined); // a client still ending when close() drops the database
+    this.redis = new Redis(process.env.REDIS_URL!);
+  }
+
+  static async create(name: string, overrides: Record<string, string> = {}): Promise<TestContext> {
+    const ctx = new TestContext(name, overrides);
+    await ctx.dropDatabase();
+    await migrate(databaseConfig());
+    await ctx.clearRedis();
+    return ctx;
+  }
+
+  /** Changes configuration for apps started from now on. */
+  configure(vars: Record<string, string>): void {
+    Object.assign(process.env, vars);
+  }
+
+  async startApi(): Promise<NestFastifyApplication> {
+    // Imported lazily so each spec's environment is in place before the app's modules load.
+    const { createApiApp } = await import('../../../apps/api/src/bootstrap');
+    const app = await createApiApp();
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+    this.api = app;
+    return app;
+  }
+
+  async startWorker(): Promise<NestFastifyApplication> {
+    const { createWorkerApp } = await import('../../../apps/worker/src/bootstrap');
+    const worker = await createWorkerApp();
+    await worker.init();
+    await worker.getHttpAdapter().getInstance().ready();
+    this.workers.push(worker);
+    return worker;
+  }
+
+  async stopWorker(worker: NestFastifyApplication): Promise<void> {
+    await worker.close();
+    this.workers.splice(this.workers.indexOf(worker), 1);
+  }
+
+  async http<T = any>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<HttpResult<T>> {
+    if (!this.api) throw new Error('startApi() first');
+    const res = await this.api.inject({
+      method,
+      url,
+      headers: payload === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      payload: payload === undefined ? undefined : typeof payload === 'string' ? payload : JSON.stringify(payload),
+    });
+    const isJson = String(res.headers['content-type'] ?? '').includes('json');
+    return { status: res.statusCode, body: isJson && res.body ? JSON.parse(res.body) : res.body, headers: res.headers };
+  }
+
+  /** Lifecycle transitions counted so far by the running api and workers (each counted where it is logged). */
+  async transitions(): Promise<Record<string, number>> {
+    const totals: Record<string, number> = { detected: 0, cleared: 0, confirmed: 0, persistent: 0, resolved: 0 };
+    for (const app of [this.api, ...this.workers]) {
+      if (!app) continue;
+      const counts = sumBy(await app.get(MetricsService).snapshot(), 'polaris_lifecycle_transitions_total', 'transition');
+      for (const [k, v] of Object.entries(counts)) totals[k] = (totals[k] ?? 0) + v;
+    }
+    return totals;
+  }
+
+  async createItem(name = 'widget', value: unknown = { color: 'blue' }): Promise<{ id: string; version: number }> {
+    const res = await this.http('POST', '/items', { name, value });
+    if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** Open and resolved records straight from PostgreSQL. */
+  async records(itemId?: string): Promise<any[]> {
+    const { rows } = await this.pg.query(
+      `SELECT * FROM inconsistencies ${itemId ? 'WHERE item_id = $1' : ''} ORDER BY first_detected_at`,
+      itemId ? [itemId] : [],
+    );
+    return rows;
+  }
+
+  cacheKey(itemId: string): string {
+    return this.cachePrefix + itemId;
+  }
+
+  async close(): Promise<void> {
+    for (const w of [...this.workers]) await w.close().catch(() => undefined);
+    await this.api?.close().catch(() => undefined);
+    await this.pg.end();
+    await this.clearRedis();
+    await this.redis.quit();
+    await this.dropDatabase();
+  }
+
+  private async clearRedis(): Promise<void> {
+    for (const pattern of [`${this.cachePrefix}*`, `${this.queuePrefix}*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern.replace(/[{}]/g, '\\$&'), 'COUNT', 1000);
+        if (keys.length) await this.redis.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    }
+  }
+
+  private async dropDatabase(): Promise<void> {
+    const admin = new Pool({ connectionString: `${TEST_POSTGRES}/postgres`, max: 1 });
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`);
+    } finally {
+      await admin.end();
+    }
+  }
+}
+
+/** Polls until `probe` returns a truthy value, or fails after `timeoutMs`. */
+export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+    await sleep(intervalMs);
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
