@@ -74,9 +74,9 @@ export function openQueues(iso: Isolation) {
   return {
     checks,
     confirmations,
-    /** Jobs not yet finished (waiting, active, delayed, prioritized, paused, waiting for children). */
+    /** Jobs not yet finished (waiting, active, delayed, prioritized, waiting for children). */
     async outstanding(queue: Queue = checks): Promise<number> {
-      const c = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'paused', 'waiting-children');
+      const c = await queue.getJobCounts('wait', 'active', 'delayed', 'prioritized', 'waiting-children');
       return Object.values(c).reduce((a, b) => a + b, 0);
     },
     async failed(queue: Queue = checks): Promise<number> {

@@ -1,7 +1,10 @@
 import type { RedisOptions } from 'ioredis';
 
+/** Only what a URL says, so the result also fits BullMQ's own connection type. */
+export type UrlRedisOptions = Pick<RedisOptions, 'host' | 'port' | 'username' | 'password' | 'db' | 'tls'>;
+
 /** ioredis options from a redis:// or rediss:// URL (BullMQ takes options, not URLs). */
-export function redisOptionsFromUrl(url: string): RedisOptions {
+export function redisOptionsFromUrl(url: string): UrlRedisOptions {
   const u = new URL(url);
   const db = u.pathname.replace(/^\//, '');
   return {

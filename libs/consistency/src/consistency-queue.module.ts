@@ -11,17 +11,19 @@ import { QUEUES } from './consistency.queue';
  * an unreachable Redis, so its connection fails fast; the worker's waits Redis out, as BullMQ
  * workers require (`maxRetriesPerRequest: null`).
  */
-export function queueRootModule(role: 'producer' | 'worker'): DynamicModule {
+export function queueConnectionOptions(cfg: Pick<RedisConfig, 'queueUrl' | 'commandTimeoutMs'>, role: QueueRole) {
+  return {
+    ...redisOptionsFromUrl(cfg.queueUrl),
+    connectionName: `polaris-queue-${role}`,
+    ...(role === 'producer' ? failFastOptions(cfg.commandTimeoutMs) : { maxRetriesPerRequest: null }),
+  };
+}
+export type QueueRole = 'producer' | 'worker';
+
+export function queueRootModule(role: QueueRole): DynamicModule {
   return BullModule.forRootAsync({
     inject: [redisConfig.KEY],
-    useFactory: (cfg: RedisConfig) => ({
-      prefix: cfg.queuePrefix,
-      connection: {
-        ...redisOptionsFromUrl(cfg.queueUrl),
-        connectionName: `polaris-queue-${role}`,
-        ...(role === 'producer' ? failFastOptions(cfg.commandTimeoutMs) : { maxRetriesPerRequest: null }),
-      },
-    }),
+    useFactory: (cfg: RedisConfig) => ({ prefix: cfg.queuePrefix, connection: queueConnectionOptions(cfg, role) }),
   });
 }
 
