@@ -3,6 +3,7 @@ import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
 import { CheckJob, ConsistencyService, JOBS, Outcome, QUEUES } from '@app/consistency';
+import { configureWorker } from './worker-options';
 
 @Processor(QUEUES.checks)
 export class CheckProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -17,7 +18,7 @@ export class CheckProcessor extends WorkerHost implements OnApplicationBootstrap
 
   onApplicationBootstrap(): void {
     // Many jobs in flight at once is what lets the service coalesce them into batched reads.
-    this.worker.concurrency = this.cfg.checkConcurrency;
+    configureWorker(this.worker, this.cfg.checkConcurrency);
   }
 
   /** Checks every item of the job; concurrent jobs' items are coalesced into shared batched reads. */

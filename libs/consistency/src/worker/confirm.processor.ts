@@ -2,6 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { ConfirmJob, ConsistencyService, JOBS, Outcome, QUEUES } from '@app/consistency';
+import { configureWorker } from './worker-options';
 
 const CONFIRM_CONCURRENCY = 16;
 
@@ -14,7 +15,7 @@ export class ConfirmProcessor extends WorkerHost implements OnApplicationBootstr
   }
 
   onApplicationBootstrap(): void {
-    this.worker.concurrency = CONFIRM_CONCURRENCY;
+    configureWorker(this.worker, CONFIRM_CONCURRENCY);
   }
 
   async process(job: Job<ConfirmJob>): Promise<Outcome> {
