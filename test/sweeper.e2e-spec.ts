@@ -1,4 +1,5 @@
 import { SweepService } from '@app/consistency';
+import { ItemsRepository } from '@app/items';
 import { Sweeper } from '@app/consistency/worker';
 import { TestContext, waitFor } from '@app/testing';
 
@@ -114,5 +115,41 @@ describe('sweeper', () => {
     await Promise.all([sweeper.tick(), sweeper.tick(), sweeper.tick()]);
     expect(sweep.tick).toHaveBeenCalledTimes(1);
     expect(maxConcurrent).toBe(1);
+  });
+
+  it('asks PostgreSQL only about keys whose row it did not see cached in the same pass', async () => {
+    const worker = ctx.workers[0]; // its sweeper is off since the restart above: this test drives the ticks
+    const sweep = worker.get(SweepService);
+    const finishPass = async () => {
+      for (let i = 0; i < 1000; i++) if ((await sweep.tick()).passCompleted) return;
+      throw new Error('no pass completed within 1000 ticks');
+    };
+    const askedIn = async (pass: () => Promise<void>) => {
+      const asked = jest.spyOn(worker.get(ItemsRepository), 'missingIds');
+      try {
+        await pass();
+        return asked.mock.calls.flatMap(([ids]) => ids);
+      } finally {
+        asked.mockRestore();
+      }
+    };
+    const existing = async (ids: string[]) => (await ctx.pg.query(`SELECT id FROM items WHERE id = ANY($1)`, [ids])).rows;
+
+    const [gone, ghost] = await cachedItems(2);
+    await ctx.pg.query(`DELETE FROM items WHERE id = $1`, [ghost]);
+    await finishPass(); // whatever pass was under way, the next one starts from the first row
+
+    const firstPass = await askedIn(finishPass);
+    expect(firstPass).toContain(ghost);
+    expect(await existing(firstPass)).toEqual([]); // no key whose row was seen cached was asked about
+
+    await ctx.pg.query(`DELETE FROM items WHERE id = $1`, [gone]);
+    const secondPass = await askedIn(finishPass);
+    expect(secondPass).toContain(gone); // what a pass remembered does not outlive it
+    const [record] = await waitFor(async () => {
+      const rows = await ctx.records(gone);
+      return rows.length ? rows : null;
+    });
+    expect(record).toMatchObject({ kind: 'orphan', detected_by: 'sweep' });
   });
 });
