@@ -21,14 +21,6 @@ describe('two workers', () => {
 
   afterAll(() => ctx.close());
 
-  async function counter(name: string, label: string): Promise<Record<string, number>> {
-    const totals: Record<string, number> = {};
-    for (const w of ctx.workers) {
-      for (const [k, v] of Object.entries(sumBy(await w.get(MetricsService).snapshot(), name, label))) totals[k] = (totals[k] ?? 0) + v;
-    }
-    return totals;
-  }
-
   async function cachedItems(n: number): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
@@ -63,12 +55,12 @@ describe('two workers', () => {
 
   it('processes every post-write check exactly once across both workers', async () => {
     const ids = await cachedItems(10);
-    const before = (await counter('polaris_checks_total', 'trigger'))['post-write'] ?? 0;
+    const before = (await ctx.counter('polaris_checks_total', 'trigger'))['post-write'] ?? 0;
     const writes = 60;
     for (let i = 0; i < writes; i++) await ctx.http('PUT', `/items/${ids[i % ids.length]}`, { value: { i } });
-    await waitFor(async () => ((await counter('polaris_checks_total', 'trigger'))['post-write'] ?? 0) - before >= writes, 20_000);
+    await waitFor(async () => ((await ctx.counter('polaris_checks_total', 'trigger'))['post-write'] ?? 0) - before >= writes, 20_000);
     await sleep(1000);
-    expect(((await counter('polaris_checks_total', 'trigger'))['post-write'] ?? 0) - before).toBe(writes);
+    expect(((await ctx.counter('polaris_checks_total', 'trigger'))['post-write'] ?? 0) - before).toBe(writes);
     const perWorker = await Promise.all(
       ctx.workers.map(async (w) => sumBy(await w.get(MetricsService).snapshot(), 'polaris_checks_total', 'trigger')['post-write'] ?? 0),
     );

@@ -117,15 +117,26 @@ export class TestContext {
     return { status: res.statusCode, body: isJson && res.body ? JSON.parse(res.body) : res.body, headers: res.headers };
   }
 
-  /** Lifecycle transitions counted so far by the running api and workers (each counted where it is logged). */
-  async transitions(): Promise<Record<string, number>> {
-    const totals: Record<string, number> = { detected: 0, cleared: 0, confirmed: 0, persistent: 0, resolved: 0 };
+  /** A counter summed over the running api and workers, by one label. */
+  async counter(name: string, label: string): Promise<Record<string, number>> {
+    const totals: Record<string, number> = {};
     for (const app of [this.api, ...this.workers]) {
       if (!app) continue;
-      const counts = sumBy(await app.get(MetricsService).snapshot(), 'polaris_lifecycle_transitions_total', 'transition');
-      for (const [k, v] of Object.entries(counts)) totals[k] = (totals[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(sumBy(await app.get(MetricsService).snapshot(), name, label))) totals[k] = (totals[k] ?? 0) + v;
     }
     return totals;
+  }
+
+  /** Lifecycle transitions counted so far by the running api and workers (each counted where it is logged). */
+  async transitions(): Promise<Record<string, number>> {
+    return {
+      detected: 0,
+      cleared: 0,
+      confirmed: 0,
+      persistent: 0,
+      resolved: 0,
+      ...(await this.counter('polaris_lifecycle_transitions_total', 'transition')),
+    };
   }
 
   async createItem(name = 'widget', value: unknown = { color: 'blue' }): Promise<{ id: string; version: number }> {
