@@ -6,6 +6,9 @@ import { failFastOptions, redisOptionsFromUrl } from '@app/cache';
 import { CheckScheduler } from './check-scheduler.service';
 import { QUEUES } from './consistency.queue';
 
+/** The api only produces jobs; the worker consumes them. */
+export type QueueRole = 'producer' | 'worker';
+
 /**
  * The BullMQ connection for an app. The api only produces jobs and must never hang a request on
  * an unreachable Redis, so its connection fails fast; the worker's waits Redis out, as BullMQ
@@ -18,7 +21,6 @@ export function queueConnectionOptions(cfg: Pick<RedisConfig, 'queueUrl' | 'comm
     ...(role === 'producer' ? failFastOptions(cfg.commandTimeoutMs) : { maxRetriesPerRequest: null }),
   };
 }
-export type QueueRole = 'producer' | 'worker';
 
 export function queueRootModule(role: QueueRole): DynamicModule {
   return BullModule.forRootAsync({

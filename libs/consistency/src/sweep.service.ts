@@ -123,7 +123,9 @@ export class SweepService {
       next = more ? read(rows[rows.length - 1].id) : null;
       const raws = await page.raws;
       const mismatched = rows.filter((row, i) => isMismatch(classify(row, raws[i]).outcome)).map((r) => r.id);
-      rows.forEach((row, i) => raws[i] !== null && this.cachedRows.add(row.id));
+      rows.forEach((row, i) => {
+        if (raws[i] !== null) this.cachedRows.add(row.id);
+      });
       await this.scheduler.enqueue(
         mismatched.filter((id) => !run.alreadyQueued.has(id)),
         'sweep',
