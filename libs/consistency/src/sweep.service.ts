@@ -166,7 +166,6 @@ export class SweepService {
       cursor.keyCursor = scanned.cursor;
       if (scanned.cursor === '0') {
         this.completePass(cursor);
-        this.cachedRows.clear();
         result.passCompleted = true;
         return;
       }
