@@ -36,10 +36,18 @@ describe('hardened HTTP', () => {
     });
 
     it('leave the Swagger UI alone, so its inline scripts still run', async () => {
-      for (const url of ['/docs', '/docs-json']) {
+      for (const url of ['/docs', '/docs/']) {
         const res = await inject('GET', url);
         expect(res.statusCode).toBe(200);
         expect(res.headers['content-security-policy']).toBeUndefined();
+      }
+    });
+
+    it('are set on everything else, the OpenAPI document and look-alikes of the UI paths included', async () => {
+      for (const url of ['/docs-json', '/docsXYZ', '/docs-jsonx', '/queuesXYZ', '/nowhere']) {
+        const res = await inject('GET', url);
+        expect({ url, csp: res.headers['content-security-policy'] }).toEqual({ url, csp: expect.stringContaining("default-src 'self'") });
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
       }
     });
   });

@@ -12,7 +12,7 @@ import { ItemsModule } from '@app/items';
 import { DebugController } from './debug.controller';
 import { HealthController } from './health.controller';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
-import { QUEUE_BOARD_PATH } from './http/hardening';
+import { QUEUE_BOARD_PATH } from './http/paths';
 import { InconsistenciesController } from './inconsistencies.controller';
 import { ItemsController } from './items.controller';
 import { MetricsController } from './metrics.controller';

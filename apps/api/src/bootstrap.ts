@@ -1,4 +1,3 @@
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -6,9 +5,11 @@ import { Logger } from 'nestjs-pino';
 import { appConfig, createLogger, loadEnvironment } from '@app/config';
 import { MetricsService } from '@app/metrics';
 import { ApiModule } from './api.module';
-import { DOCS_PATH, harden } from './http/hardening';
+import { harden } from './http/hardening';
+import { DOCS_PATH } from './http/paths';
 import { acceptJsonOnly } from './http/json-body';
 import { registerRequestHooks, requestLoggingOptions } from './http/request-context';
+import { StrictValidationPipe } from './http/validation.pipe';
 
 /** Builds the api exactly as production runs it; main.ts and the e2e specs both use this. */
 export async function createApiApp(): Promise<NestFastifyApplication> {
@@ -20,12 +21,12 @@ export async function createApiApp(): Promise<NestFastifyApplication> {
     loggerInstance: createLogger(cfg),
     ...requestLoggingOptions,
   });
-  acceptJsonOnly(adapter.getInstance());
+  acceptJsonOnly(adapter.getInstance(), env.BODY_LIMIT_BYTES);
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   registerRequestHooks(adapter.getInstance(), app.get(MetricsService));
   harden(app, cfg);
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalPipes(new StrictValidationPipe());
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -14,6 +14,7 @@ import { AdminGuard } from './http/admin.guard';
 import { ApiServiceErrors } from './http/api-errors.decorator';
 import { ErrorDto } from './http/error.dto';
 import { ParseIdPipe } from './http/parse-id.pipe';
+import { DEBUG_PATH } from './http/paths';
 
 @ApiTags('debug')
 @ApiBearerAuth()
@@ -22,7 +23,7 @@ import { ParseIdPipe } from './http/parse-id.pipe';
 @ApiBadRequestResponse({ type: ErrorDto, description: 'A non-uuid id' })
 @ApiServiceErrors()
 @UseGuards(AdminGuard)
-@Controller('items/debug')
+@Controller(DEBUG_PATH.slice(1))
 export class DebugController {
   constructor(private readonly inconsistencies: InconsistenciesService) {}
 

@@ -1,17 +1,16 @@
 import { SkipThrottle } from '@nestjs/throttler';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { RedisHealthIndicator } from '@app/consistency';
-
-const PING_TIMEOUT_MS = 1500;
+import { HealthCheck, HealthCheckResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HEALTH_TIMEOUT_MS, Readiness, RedisHealthIndicator } from '@app/consistency';
+import { HEALTH_PATH } from './http/paths';
 
 @ApiTags('health')
 @SkipThrottle()
-@Controller('health')
+@Controller(HEALTH_PATH.slice(1))
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
+    private readonly readiness: Readiness,
     private readonly postgres: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
   ) {}
@@ -20,9 +19,9 @@ export class HealthController {
   @HealthCheck()
   @ApiServiceUnavailableResponse({ description: 'PostgreSQL or Redis is down' })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.postgres.pingCheck('postgres', { timeout: PING_TIMEOUT_MS }),
-      () => this.redis.check('redis', PING_TIMEOUT_MS),
+    return this.readiness.check([
+      () => this.postgres.pingCheck('postgres', { timeout: HEALTH_TIMEOUT_MS }),
+      () => this.redis.check('redis'),
     ]);
   }
 

@@ -1,14 +1,12 @@
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { ProgressHealthIndicator, RedisHealthIndicator } from '@app/consistency';
-
-const PING_TIMEOUT_MS = 1500;
+import { HealthCheck, HealthCheckResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HEALTH_TIMEOUT_MS, ProgressHealthIndicator, Readiness, RedisHealthIndicator } from '@app/consistency';
 
 /** The worker's probes: liveness, and readiness (PostgreSQL, Redis, and the relay and sweeper making progress). */
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
+    private readonly readiness: Readiness,
     private readonly postgres: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
     private readonly progress: ProgressHealthIndicator,
@@ -17,9 +15,9 @@ export class HealthController {
   @Get()
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.postgres.pingCheck('postgres', { timeout: PING_TIMEOUT_MS }),
-      () => this.redis.check('redis', PING_TIMEOUT_MS),
+    return this.readiness.check([
+      () => this.postgres.pingCheck('postgres', { timeout: HEALTH_TIMEOUT_MS }),
+      () => this.redis.check('redis'),
       () => this.progress.relay('relay'),
       () => this.progress.sweeper('sweeper'),
     ]);

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { redisConfig, RedisConfig } from '@app/config';
 import { WRITE_IF_NOT_OLDER_LUA } from './lua/write-if-not-older.lua';
-import { redisOptionsFromUrl } from './redis-options';
+import { reconnectDelay, redisOptionsFromUrl } from './redis-options';
 
 /** The cache's Redis client. Commands fail fast while Redis is away, so callers can fall back to PostgreSQL. */
 @Injectable()
@@ -33,6 +33,6 @@ export function failFastOptions(commandTimeoutMs: number) {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: commandTimeoutMs,
-    retryStrategy: (times: number) => Math.min(times * 100, 2000),
+    retryStrategy: reconnectDelay,
   };
 }

@@ -16,3 +16,8 @@ export function redisOptionsFromUrl(url: string): UrlRedisOptions {
     tls: u.protocol === 'rediss:' ? {} : undefined,
   };
 }
+
+/** How long a client waits before reconnecting: quickly at first, then every second, never longer, so work resumes within about a second of Redis coming back. */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(attempt * 100, 1000);
+}

@@ -6,3 +6,4 @@ export * from './polaris-config.module';
 export * from './redis.config';
 export * from './logger.module';
 export * from './graceful-shutdown';
+export * from './outage-log';

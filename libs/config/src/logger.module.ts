@@ -2,23 +2,24 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { Logger, LoggerOptions } from 'pino';
 import { appConfig, AppConfig } from './app.config';
+import { secretPattern } from './secret-pattern';
 
 type LoggerConfig = Pick<AppConfig, 'logLevel' | 'secrets'>;
 
 /**
  * Every process logs one JSON line per event, with credentials redacted wherever they appear: by
- * field, and, for the configured secrets, anywhere in the line (a client may paste a token into a URL).
+ * field, and, for the configured secrets, anywhere in the line and in any encoding (a client may
+ * paste a token into a URL, percent-encoded or in base64).
  */
 export function loggerOptions(app: LoggerConfig): LoggerOptions {
+  const secrets = secretPattern(app.secrets);
   return {
     level: app.logLevel,
     redact: {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization', '*.password', '*.adminToken', '*.secrets'],
       censor: '[redacted]',
     },
-    ...(app.secrets.length > 0 && {
-      hooks: { streamWrite: (line: string) => app.secrets.reduce((out, secret) => out.replaceAll(secret, '[redacted]'), line) },
-    }),
+    ...(secrets && { hooks: { streamWrite: (line: string) => line.replace(secrets, '[redacted]') } }),
   };
 }
 

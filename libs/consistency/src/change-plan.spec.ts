@@ -22,7 +22,7 @@ describe('planChanges', () => {
       refresh: [],
       checks: [
         { itemId: 'a', trigger: 'write', delayMs: 100 },
-        { itemId: 'a', trigger: 'post-write', delayMs: 2500, writtenAt: at.getTime() },
+        { itemId: 'a', trigger: 'post-write', delayMs: 2500, writtenAt: at.getTime(), version: 2 },
       ],
     });
   });

@@ -60,6 +60,7 @@ export function planChanges(
       trigger: external ? 'post-change' : 'post-write',
       delayMs: delays.postWriteMs,
       writtenAt: c.changedAt.getTime(),
+      ...(c.newVersion !== null ? { version: c.newVersion } : {}),
     });
   }
   plan.invalidate = [...new Set(plan.invalidate)];

@@ -1,6 +1,6 @@
-import equal from 'fast-deep-equal';
 import { parseCacheEntry } from '@app/cache';
 import type { Item, JsonValue } from '@app/items';
+import { jsonEqual } from './json-equal';
 
 /** The row fields a comparison needs. */
 export type ItemState = Pick<Item, 'id' | 'name' | 'value' | 'version'>;
@@ -38,5 +38,14 @@ export function classify(row: ItemState | null, raw: string | null): Observation
   if (!entry || entry.id !== row.id) return observed('corrupt');
   if (entry.version < row.version) return observed('stale');
   if (entry.version > row.version) return observed('ahead');
-  return observed(entry.name === row.name && equal(entry.value, row.value) ? 'consistent' : 'corrupt');
+  return observed(entry.name === row.name && jsonEqual(entry.value, row.value) ? 'consistent' : 'corrupt');
+}
+
+/** classify, for one entry among many: a failure comes back as an Error, never thrown, so the rest of a batch proceeds. */
+export function classifyOrError(row: ItemState | null, raw: string | null): Observation | Error {
+  try {
+    return classify(row, raw);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
 }

@@ -1,8 +1,8 @@
 import { BullModule, InjectQueue } from '@nestjs/bullmq';
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { redisConfig, RedisConfig } from '@app/config';
-import { failFastOptions, redisOptionsFromUrl } from '@app/cache';
+import { OutageLog, redisConfig, RedisConfig } from '@app/config';
+import { failFastOptions, reconnectDelay, redisOptionsFromUrl } from '@app/cache';
 import { CheckScheduler } from './check-scheduler.service';
 import { QUEUES } from './consistency.queue';
 
@@ -12,13 +12,14 @@ export type QueueRole = 'producer' | 'worker';
 /**
  * The BullMQ connection for an app. The api only produces jobs and must never hang a request on
  * an unreachable Redis, so its connection fails fast; the worker's waits Redis out, as BullMQ
- * workers require (`maxRetriesPerRequest: null`).
+ * workers require (`maxRetriesPerRequest: null`). Both reconnect at least every second (BullMQ's own
+ * backoff grows to 20 s, which kept a worker idle that long after Redis came back).
  */
 export function queueConnectionOptions(cfg: Pick<RedisConfig, 'queueUrl' | 'commandTimeoutMs'>, role: QueueRole) {
   return {
     ...redisOptionsFromUrl(cfg.queueUrl),
     connectionName: `polaris-queue-${role}`,
-    ...(role === 'producer' ? failFastOptions(cfg.commandTimeoutMs) : { maxRetriesPerRequest: null }),
+    ...(role === 'producer' ? failFastOptions(cfg.commandTimeoutMs) : { maxRetriesPerRequest: null, retryStrategy: reconnectDelay }),
   };
 }
 
@@ -36,11 +37,13 @@ export function queueRootModule(role: QueueRole): DynamicModule {
   exports: [BullModule, CheckScheduler],
 })
 export class ConsistencyQueueModule {
-  private readonly logger = new Logger('Queues');
-
   constructor(@InjectQueue(QUEUES.checks) checks: Queue, @InjectQueue(QUEUES.confirmations) confirmations: Queue) {
     // An unheard 'error' event would crash the process (e.g. a connection closed while BullMQ still
-    // initialises it); a failed enqueue or the health check is what reports an outage.
-    for (const queue of [checks, confirmations]) queue.on('error', (err) => this.logger.warn(`queue ${queue.name}: ${err.message}`));
+    // initialises it). Logged once per outage; a failed enqueue or the health check reports the rest.
+    for (const queue of [checks, confirmations]) {
+      const outage = new OutageLog(new Logger('Queues'), 'queue.connection_failed', `queue ${queue.name}`);
+      queue.on('error', (err) => outage.failed(err));
+      queue.on('waiting', () => outage.ok());
+    }
   }
 }

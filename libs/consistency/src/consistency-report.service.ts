@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { withTimeout } from '@app/cache';
 import { MetricsService, MetricsSnapshot, sliFigures, sumBy, TRANSITIONS } from '@app/metrics';
 import { MetricsSummaryDto } from './dto/metrics-summary.dto';
 import { InconsistenciesRepository } from './inconsistencies.repository';
 import { MetricsSnapshotStore } from './metrics-snapshot.store';
+import { SCRAPE_READ_TIMEOUT_MS } from './worker-metrics.service';
 
 /** What the api reports: its own Prometheus metrics, and a JSON summary across the api and the workers. */
 @Injectable()
@@ -18,8 +20,11 @@ export class ConsistencyReportService {
    * reads at scrape time: open inconsistencies by kind, and the SLI computed from every worker's samples.
    */
   async prometheus(): Promise<string> {
-    const [stats, all] = await Promise.all([this.records.stats(), this.everyProcess()]);
-    this.metrics.setActiveInconsistencies(stats.activeByKind);
+    const [stats, all] = await Promise.all([
+      withTimeout(this.records.stats(), SCRAPE_READ_TIMEOUT_MS).catch(() => null), // PostgreSQL away: the gauge keeps its last values
+      this.everyProcess(),
+    ]);
+    if (stats) this.metrics.setActiveInconsistencies(stats.activeByKind);
     const sli = sliFigures(sumBy(all, 'polaris_sli_post_write_checks_total', 'result'));
     this.metrics.setSli(sli.ratio, sli.nines);
     return this.metrics.prometheus();
@@ -43,7 +48,8 @@ export class ConsistencyReportService {
 
   /** This process's metrics summed with the workers' latest snapshots (published every 5 s). */
   private async everyProcess(): Promise<MetricsSnapshot> {
-    const workers: MetricsSnapshot[] = await this.snapshots.recent().catch(() => []); // Redis away: what this process knows
+    // Redis away: what this process knows.
+    const workers: MetricsSnapshot[] = await withTimeout(this.snapshots.recent(), SCRAPE_READ_TIMEOUT_MS).catch(() => []);
     const registry = MetricsService.aggregate([await this.metrics.snapshot(), ...workers]);
     return (await registry.getMetricsAsJSON()) as MetricsSnapshot;
   }

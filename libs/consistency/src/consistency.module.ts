@@ -5,10 +5,12 @@ import { CacheModule } from '@app/cache';
 import { ItemsRepositoryModule } from '@app/items';
 import { MetricsModule } from '@app/metrics';
 import { CacheRepairService } from './cache-repair.service';
+import { ComparisonFailures } from './comparison-failures';
 import { ChangeRelayService } from './change-relay.service';
 import { ConsistencyQueueModule } from './consistency-queue.module';
 import { ConsistencyReportService } from './consistency-report.service';
 import { ProgressHealthIndicator } from './health/progress.health';
+import { Readiness } from './health/readiness';
 import { RedisHealthIndicator } from './health/redis.health';
 import { WorkerMetricsService } from './worker-metrics.service';
 import { ConsistencyService } from './consistency.service';
@@ -46,6 +48,7 @@ import { SweeperStateRepository } from './sweeper-state.repository';
     MetricsSnapshotStore,
     LifecycleEvents,
     LifecycleService,
+    ComparisonFailures,
     ConsistencyService,
     CacheRepairService,
     InconsistenciesService,
@@ -55,6 +58,7 @@ import { SweeperStateRepository } from './sweeper-state.repository';
     ChangeRelayService,
     RedisHealthIndicator,
     ProgressHealthIndicator,
+    Readiness,
     WorkerMetricsService,
   ],
   exports: [
@@ -71,6 +75,7 @@ import { SweeperStateRepository } from './sweeper-state.repository';
     TerminusModule,
     RedisHealthIndicator,
     ProgressHealthIndicator,
+    Readiness,
     WorkerMetricsService,
   ],
 })

@@ -36,6 +36,8 @@ export interface CheckItem {
   trigger: CheckTrigger;
   /** For post-write checks: when the change committed (ms since epoch). */
   writtenAt?: number;
+  /** For post-write checks: the version the write produced (none for a delete). */
+  version?: number;
 }
 
 /**

@@ -3,7 +3,8 @@ import DataLoader from 'dataloader';
 import { CacheService } from '@app/cache';
 import { ItemsRepository } from '@app/items';
 import { MetricsService } from '@app/metrics';
-import { classify, isMismatch, Outcome } from './classify';
+import { classifyOrError, isMismatch, Observation, Outcome } from './classify';
+import { ComparisonFailures } from './comparison-failures';
 import { CheckItem, ConfirmJob, isPostWrite } from './consistency.queue';
 import { InconsistenciesRepository } from './inconsistencies.repository';
 import { ItemWatchStore, WatchState } from './item-watch.store';
@@ -19,12 +20,24 @@ interface Observed extends Subject, WatchState {
 const BATCH_WINDOW_MS = 2;
 const MAX_BATCH = 500;
 
+/** What a check found: an outcome, or `uncomparable` when the entry could not be compared (counted, logged, skipped). */
+export type CheckResult = Outcome | 'uncomparable';
+
 /** A post-write check's sample for the consistency SLI. */
 export type SliResult = 'consistent' | 'inconsistent' | 'absent';
 
-export function sliResult(outcome: Outcome): SliResult {
-  if (outcome === 'consistent') return 'consistent';
-  return isMismatch(outcome) ? 'inconsistent' : 'absent';
+/**
+ * Was the cache consistent with this write? Yes when it matches the database, and also when it holds
+ * this write's version or a newer one while a later write is between its commit and its cache write:
+ * writers contending for a key are not an inconsistency of the sampled write (that later write is
+ * sampled by its own post-write check). No cached copy is `absent`, neither good nor bad.
+ */
+export function sliResult(o: Pick<Observation, 'outcome' | 'cacheVersion'>, writtenVersion?: number): SliResult {
+  if (o.outcome === 'consistent') return 'consistent';
+  if (!isMismatch(o.outcome)) return 'absent';
+  const holdsThisWrite =
+    o.outcome === 'stale' && writtenVersion !== undefined && o.cacheVersion !== null && o.cacheVersion >= writtenVersion;
+  return holdsThisWrite ? 'consistent' : 'inconsistent';
 }
 
 /**
@@ -34,7 +47,7 @@ export function sliResult(outcome: Outcome): SliResult {
  */
 @Injectable()
 export class ConsistencyService implements OnModuleDestroy {
-  private readonly batcher = new DataLoader<CheckItem, Outcome>((items) => this.checkBatch(items), {
+  private readonly batcher = new DataLoader<CheckItem, CheckResult>((items) => this.checkBatch(items), {
     cache: false,
     maxBatchSize: MAX_BATCH,
     batchScheduleFn: (run) => setTimeout(run, BATCH_WINDOW_MS),
@@ -46,16 +59,21 @@ export class ConsistencyService implements OnModuleDestroy {
     private readonly records: InconsistenciesRepository,
     private readonly watch: ItemWatchStore,
     private readonly lifecycle: LifecycleService,
+    private readonly failures: ComparisonFailures,
     private readonly metrics: MetricsService,
   ) {}
 
   /** Checks one item; concurrent calls are coalesced into batches. */
-  check(item: CheckItem): Promise<Outcome> {
+  check(item: CheckItem): Promise<CheckResult> {
     return this.batcher.load(item);
   }
 
-  /** Checks many items with one SELECT, one MGET and one lookup of open records and watch state. */
-  async checkBatch(items: readonly CheckItem[]): Promise<(Outcome | Error)[]> {
+  /**
+   * Checks many items with one SELECT, one MGET and one lookup of open records and watch state. An
+   * item whose lifecycle step fails (a store went away) fails alone; an entry that cannot be compared
+   * is skipped alone.
+   */
+  async checkBatch(items: readonly CheckItem[]): Promise<(CheckResult | Error)[]> {
     const started = process.hrtime.bigint();
     const first = new Map<string, CheckItem>();
     for (const item of items) if (!first.has(item.itemId)) first.set(item.itemId, item);
@@ -65,7 +83,7 @@ export class ConsistencyService implements OnModuleDestroy {
     } catch (err) {
       return items.map(() => err as Error);
     }
-    const settled = new Map<string, Outcome | Error>();
+    const settled = new Map<string, Observation | Error>();
     const traces: { itemId: string; entry: TimelineEntry }[] = [];
     await Promise.all(
       [...observed.values()].map(async (s) => {
@@ -74,7 +92,7 @@ export class ConsistencyService implements OnModuleDestroy {
         try {
           await this.lifecycle.apply(effects, s);
           await this.timeToConsistency(s);
-          settled.set(s.itemId, s.observation.outcome);
+          settled.set(s.itemId, s.observation);
         } catch (err) {
           settled.set(s.itemId, err as Error);
         }
@@ -84,9 +102,11 @@ export class ConsistencyService implements OnModuleDestroy {
     await this.sample(items, settled);
     this.metrics.checkBatchTook(Number(process.hrtime.bigint() - started) / 1e9);
     return items.map((item) => {
-      const result = settled.get(item.itemId)!;
-      if (!(result instanceof Error)) this.metrics.checked(item.trigger, result);
-      return result;
+      const result = settled.get(item.itemId);
+      if (result === undefined) return 'uncomparable';
+      if (result instanceof Error) return result;
+      this.metrics.checked(item.trigger, result.outcome);
+      return result.outcome;
     });
   }
 
@@ -94,12 +114,16 @@ export class ConsistencyService implements OnModuleDestroy {
    * The confirmation after the grace period. While it runs it owns the item's pending state,
    * so no check can clear it underneath; it releases the state only after its own effects.
    */
-  async confirm(job: ConfirmJob): Promise<Outcome> {
+  async confirm(job: ConfirmJob): Promise<CheckResult> {
     if (!(await this.watch.isPending(job))) {
       // The detection was cleared or lost (e.g. Redis restarted): behave as an ordinary check.
       return this.check({ itemId: job.itemId, trigger: job.detectedBy });
     }
-    const s = (await this.observe([{ itemId: job.itemId, trigger: job.detectedBy }])).get(job.itemId)!;
+    const s = (await this.observe([{ itemId: job.itemId, trigger: job.detectedBy }])).get(job.itemId);
+    if (!s) {
+      await this.watch.endPending(job.itemId, job.token); // nothing can be confirmed about an entry that cannot be compared
+      return 'uncomparable';
+    }
     const effects = decideOnConfirm(s.observation.outcome, s.open, sameDivergence(job, s.observation));
     await this.watch.trace([{ itemId: s.itemId, entry: this.traceEntry({ ...s, trigger: 'confirm' }, effects) }]).catch(() => undefined);
     await this.lifecycle.apply(effects, { ...s, confirmation: job });
@@ -109,6 +133,7 @@ export class ConsistencyService implements OnModuleDestroy {
     return s.observation.outcome;
   }
 
+  /** Reads and classifies the items; an entry that cannot be compared is recorded and left out. */
   private async observe(items: readonly CheckItem[]): Promise<Map<string, Observed>> {
     const ids = items.map((item) => item.itemId);
     const keys = ids.map((id) => this.cache.keyFor(id));
@@ -118,27 +143,28 @@ export class ConsistencyService implements OnModuleDestroy {
       this.records.findOpenByKeys(keys),
       this.watch.lookup(ids),
     ]);
-    return new Map(
-      items.map((item, i) => [
-        item.itemId,
-        {
-          itemId: item.itemId,
-          cacheKey: keys[i],
-          trigger: item.trigger,
-          observation: classify(rows.get(item.itemId) ?? null, raws[i]),
-          open: open.get(keys[i]) ?? null,
-          ...watched.get(item.itemId),
-        },
-      ]),
-    );
+    const observed = new Map<string, Observed>();
+    items.forEach((item, i) => {
+      const observation = classifyOrError(rows.get(item.itemId) ?? null, raws[i]);
+      if (observation instanceof Error) return this.failures.record(keys[i], item.trigger, observation);
+      observed.set(item.itemId, {
+        itemId: item.itemId,
+        cacheKey: keys[i],
+        trigger: item.trigger,
+        observation,
+        open: open.get(keys[i]) ?? null,
+        ...watched.get(item.itemId),
+      });
+    });
+    return observed;
   }
 
   /** Post-write checks are the SLI's samples; an inconsistent one starts the time-to-consistency clock. */
-  private async sample(items: readonly CheckItem[], settled: Map<string, Outcome | Error>): Promise<void> {
+  private async sample(items: readonly CheckItem[], settled: Map<string, Observation | Error>): Promise<void> {
     for (const item of items) {
-      const outcome = settled.get(item.itemId);
-      if (!isPostWrite(item.trigger) || outcome === undefined || outcome instanceof Error) continue;
-      const result = sliResult(outcome);
+      const observation = settled.get(item.itemId);
+      if (!isPostWrite(item.trigger) || observation === undefined || observation instanceof Error) continue;
+      const result = sliResult(observation, item.version);
       this.metrics.sliSample(result);
       if (result === 'inconsistent' && item.writtenAt !== undefined) {
         await this.watch.markInconsistent(item.itemId, item.writtenAt).catch(() => undefined);

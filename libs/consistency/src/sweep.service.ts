@@ -4,7 +4,8 @@ import { CacheService } from '@app/cache';
 import { ItemsRepository } from '@app/items';
 import { MetricsService } from '@app/metrics';
 import { AscendingIdSet } from './ascending-id-set';
-import { classify, isMismatch } from './classify';
+import { classifyOrError, isMismatch, ItemState } from './classify';
+import { ComparisonFailures } from './comparison-failures';
 import { CheckScheduler } from './check-scheduler.service';
 import { InconsistenciesRepository } from './inconsistencies.repository';
 import { SWEEPER, SweepCursor, SweeperStateRepository } from './sweeper-state.repository';
@@ -65,6 +66,7 @@ export class SweepService {
     private readonly records: InconsistenciesRepository,
     private readonly state: SweeperStateRepository,
     private readonly scheduler: CheckScheduler,
+    private readonly failures: ComparisonFailures,
     private readonly metrics: MetricsService,
     @Inject(consistencyConfig.KEY) private readonly cfg: ConsistencyConfig,
   ) {}
@@ -122,7 +124,7 @@ export class SweepService {
       const page = next;
       next = more ? read(rows[rows.length - 1].id) : null;
       const raws = await page.raws;
-      const mismatched = rows.filter((row, i) => isMismatch(classify(row, raws[i]).outcome)).map((r) => r.id);
+      const mismatched = rows.filter((row, i) => this.mismatched(row, raws[i])).map((r) => r.id);
       rows.forEach((row, i) => {
         if (raws[i] !== null) this.cachedRows.add(row.id);
       });
@@ -172,6 +174,14 @@ export class SweepService {
       await this.saveIfDue(run);
       if (!this.mayContinue(run)) next = null;
     }
+  }
+
+  /** Whether a row and its entry differ; an entry that cannot be compared is recorded and skipped, and the tick goes on. */
+  private mismatched(row: ItemState, raw: string | null): boolean {
+    const observation = classifyOrError(row, raw);
+    if (!(observation instanceof Error)) return isMismatch(observation.outcome);
+    this.failures.record(this.cache.keyFor(row.id), 'sweep', observation);
+    return false;
   }
 
   /** Whether the tick may start another batch. */

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { OutageLog } from '@app/config';
 import { Client } from 'pg';
 
 /**
@@ -6,7 +7,7 @@ import { Client } from 'pg';
  * called after every (re)connect, since notifications sent while disconnected are lost.
  */
 export class PgListener {
-  private readonly logger = new Logger(PgListener.name);
+  private readonly outage: OutageLog;
   private client?: Client;
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
@@ -15,7 +16,9 @@ export class PgListener {
     private readonly url: string,
     private readonly channel: string,
     private readonly onNotify: () => void,
-  ) {}
+  ) {
+    this.outage = new OutageLog(new Logger(PgListener.name), 'listener.connect_failed', `LISTEN ${channel}`);
+  }
 
   async start(): Promise<void> {
     this.stopped = false;
@@ -31,12 +34,10 @@ export class PgListener {
       await client.connect();
       await client.query(`LISTEN ${this.channel}`);
       this.client = client;
+      this.outage.ok({ channel: this.channel });
       this.onNotify();
     } catch (err) {
-      this.logger.warn(
-        { event: 'listener.connect_failed', channel: this.channel, error: (err as Error).message },
-        'LISTEN failed; retrying',
-      );
+      this.outage.failed(err, { channel: this.channel }); // retried every second
       this.reconnectLater(client);
     }
   }

@@ -1,4 +1,5 @@
 export * from './dto/create-item.dto';
+export * from './dto/decimal-integer';
 export * from './dto/item.dto';
 export * from './dto/list-items.query.dto';
 export * from './dto/update-item.dto';

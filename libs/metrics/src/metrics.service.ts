@@ -76,6 +76,13 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly comparisonFailures = new Counter({
+    name: 'polaris_comparison_failures_total',
+    help: 'Cache entries that could not be compared with their row, by trigger; each is skipped, the rest of its batch goes on',
+    labelNames: ['trigger'] as const,
+    registers: [this.registry],
+  });
+
   private readonly checkDuration = new Histogram({
     name: 'polaris_check_duration_seconds',
     help: 'Time to check one batch of items against the cache',
@@ -196,6 +203,10 @@ export class MetricsService {
 
   checked(trigger: string, outcome: string, count = 1): void {
     this.checks.inc({ trigger, outcome }, count);
+  }
+
+  comparisonFailed(trigger: string): void {
+    this.comparisonFailures.inc({ trigger });
   }
 
   checkBatchTook(seconds: number): void {

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, ForbiddenException, Inject, Injectable, 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { appConfig, AppConfig } from '@app/config';
+import { isAdminRequest } from './paths';
 
 export type AdminAccess = 'granted' | 'unauthorized' | 'forbidden';
 
@@ -35,10 +36,14 @@ export class AdminGuard implements CanActivate {
   }
 }
 
-/** The same rule for routes outside Nest's router (the Bull Board UI and its API under `prefix`). */
-export function guardAdminPrefix(fastify: FastifyInstance, prefix: string, app: AppConfig): void {
+/**
+ * The same rule for every request that reaches the admin surface (see isAdminRequest), in a Fastify
+ * hook: the queue board is served outside Nest's router, and the check runs on the route the router
+ * matched, so no spelling of the path escapes it.
+ */
+export function guardAdminSurface(fastify: FastifyInstance, app: AppConfig): void {
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (!request.url.startsWith(prefix)) return done();
+    if (!isAdminRequest(request)) return done();
     const access = adminAccess(app, request.headers.authorization);
     if (access === 'granted') return done();
     const statusCode = access === 'forbidden' ? 403 : 401;

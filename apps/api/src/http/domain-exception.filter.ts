@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { isRedisUnavailable } from '@app/cache';
 import { ConsistencyError, ConsistencyErrorCode } from '@app/consistency';
 import { isDatabaseUnavailable } from '@app/database';
 import { ItemsError, ItemsErrorCode } from '@app/items';
@@ -16,16 +17,6 @@ function statusFor(code: DomainCode): number {
     case ItemsErrorCode.VersionConflict:
       return HttpStatus.CONFLICT;
   }
-}
-
-function isRedisUnavailable(err: unknown): boolean {
-  const message = (err as { message?: unknown } | null)?.message;
-  return (
-    typeof message === 'string' &&
-    /Stream isn't writeable|Connection is closed|Command timed out|ECONNREFUSED|MaxRetriesPerRequest|queue Redis did not answer/i.test(
-      message,
-    )
-  );
 }
 
 /** The one place errors become HTTP answers; what it logs goes through the request's logger, with its id. */

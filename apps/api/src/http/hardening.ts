@@ -2,11 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@app/config';
-import { guardAdminPrefix } from './admin.guard';
-
-/** The browser UIs: they load inline scripts and styles that helmet's content security policy would block. */
-export const DOCS_PATH = '/docs';
-export const QUEUE_BOARD_PATH = '/queues';
+import { guardAdminSurface } from './admin.guard';
+import { isUiRoute } from './paths';
 
 /**
  * helmet's default security headers, computed once by running its middleware on a stand-in response:
@@ -26,18 +23,19 @@ export function securityHeaders(): Record<string, string> {
 }
 
 /**
- * Security headers on every route but the two UIs, CORS for the configured origins, and the admin
- * guard on the queue board (which Fastify serves outside Nest's router). Call before routes exist.
+ * Security headers on every route but the two UIs' own (by the matched route, so `/docsXYZ` gets
+ * them), CORS for the configured origins, and the admin guard on every spelling of the admin
+ * surface (the queue board is served outside Nest's router). Call before routes exist.
  */
 export function harden(app: NestFastifyApplication, cfg: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
   const headers = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (!request.url.startsWith(DOCS_PATH) && !request.url.startsWith(QUEUE_BOARD_PATH)) reply.headers(headers);
+    if (!isUiRoute(request)) reply.headers(headers);
     done();
   });
   if (cfg.corsOrigins.length > 0) {
     app.enableCors({ origin: cfg.corsOrigins.includes('*') ? true : cfg.corsOrigins, exposedHeaders: ['x-request-id'] });
   }
-  guardAdminPrefix(fastify, QUEUE_BOARD_PATH, cfg);
+  guardAdminSurface(fastify, cfg);
 }

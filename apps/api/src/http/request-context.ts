@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { FastifyInstance, FastifyServerOptions, LogController } from 'fastify';
 import type { MetricsService } from '@app/metrics';
+import { HEALTH_PATH, isAdminRequest, isUnder } from './paths';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -20,7 +21,8 @@ export const requestLoggingOptions: Pick<FastifyServerOptions, 'requestIdHeader'
 /**
  * Echoes the request id, times every request by route template, and logs failed requests (4xx as
  * warn, 5xx as error) with their id. Successful requests are not logged: the read path is hot, and
- * the latency histogram counts them.
+ * the latency histogram counts them. Failing health probes are not logged per probe (readiness logs
+ * its own changes), and an admin request's query string is never logged.
  */
 export function registerRequestHooks(fastify: FastifyInstance, metrics: MetricsService): void {
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -29,9 +31,11 @@ export function registerRequestHooks(fastify: FastifyInstance, metrics: MetricsS
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
-    metrics.httpRequest(request.method, request.routeOptions.url ?? 'unmatched', status, reply.elapsedTime / 1000);
-    if (status >= 400) {
-      const entry = { req: { method: request.method, url: request.url }, res: { statusCode: status }, responseTime: reply.elapsedTime };
+    const route = request.routeOptions.url;
+    metrics.httpRequest(request.method, route ?? 'unmatched', status, reply.elapsedTime / 1000);
+    if (status >= 400 && !(route && isUnder(route, HEALTH_PATH))) {
+      const url = isAdminRequest(request) ? request.url.split('?', 1)[0] : request.url;
+      const entry = { req: { method: request.method, url }, res: { statusCode: status }, responseTime: reply.elapsedTime };
       if (status >= 500) request.log.error(entry, 'request failed');
       else request.log.warn(entry, 'request rejected');
     }

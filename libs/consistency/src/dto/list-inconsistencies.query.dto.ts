@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { DecimalInteger } from '@app/items';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export const INCONSISTENCIES_PAGE_DEFAULT = 100;
@@ -8,7 +8,7 @@ export const INCONSISTENCIES_PAGE_MAX = 1000;
 export class ListInconsistenciesQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: INCONSISTENCIES_PAGE_MAX, default: INCONSISTENCIES_PAGE_DEFAULT })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt()
   @Min(1)
   @Max(INCONSISTENCIES_PAGE_MAX)

@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
+import { withTimeout } from '@app/cache';
 import { ItemChangesRepository } from '../item-changes.repository';
 import { SWEEPER, SweeperStateRepository } from '../sweeper-state.repository';
+import { HEALTH_TIMEOUT_MS } from './readiness';
 
 /**
  * Whether the worker's background work is moving: the relay keeps the change log's backlog young,
- * and the sweeper (one at a time across workers) keeps saving its shared cursor.
+ * and the sweeper (one at a time across workers) keeps saving its shared cursor. Both read
+ * PostgreSQL: when it cannot answer in time they are down, never an error.
  */
 @Injectable()
 export class ProgressHealthIndicator {
@@ -21,10 +24,11 @@ export class ProgressHealthIndicator {
   async relay(key: string): Promise<HealthIndicatorResult> {
     const probe = this.indicator.check(key);
     if (!this.cfg.relay.enabled) return probe.up({ enabled: false });
-    const { count, oldest } = await this.changes.backlog();
-    const ageS = oldest ? (Date.now() - oldest.getTime()) / 1000 : 0;
+    const backlog = await bounded(this.changes.backlog());
+    if (backlog instanceof Error) return probe.down({ message: `change log unreadable: ${backlog.message}` });
+    const ageS = backlog.oldest ? (Date.now() - backlog.oldest.getTime()) / 1000 : 0;
     const limitS = Math.max(30, (this.cfg.relay.pollIntervalMs * 10) / 1000);
-    const details = { backlog: count, oldestAgeSeconds: Math.round(ageS) };
+    const details = { backlog: backlog.count, oldestAgeSeconds: Math.round(ageS) };
     return ageS <= limitS ? probe.up(details) : probe.down({ ...details, message: `changes wait longer than ${limitS} s to be relayed` });
   }
 
@@ -32,11 +36,16 @@ export class ProgressHealthIndicator {
   async sweeper(key: string): Promise<HealthIndicatorResult> {
     const probe = this.indicator.check(key);
     if (!this.cfg.sweep.enabled) return probe.up({ enabled: false });
-    const updatedAt = await this.sweeps.lastSavedAt(SWEEPER);
+    const updatedAt = await bounded(this.sweeps.lastSavedAt(SWEEPER));
+    if (updatedAt instanceof Error) return probe.down({ message: `sweeper state unreadable: ${updatedAt.message}` });
     const limitS = Math.max(60, (this.cfg.sweep.intervalMs * 3) / 1000);
     if (!updatedAt) return probe.up({ message: 'no tick yet' });
     const ageS = (Date.now() - updatedAt.getTime()) / 1000;
     const details = { lastTickSecondsAgo: Math.round(ageS) };
     return ageS <= limitS ? probe.up(details) : probe.down({ ...details, message: `no sweep tick for over ${limitS} s` });
   }
+}
+
+function bounded<T>(read: Promise<T>): Promise<T | Error> {
+  return withTimeout(read, HEALTH_TIMEOUT_MS).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
 }

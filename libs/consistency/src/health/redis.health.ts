@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { CacheService, withTimeout } from '@app/cache';
 import { QueueRedis } from '../queue-redis.provider';
+import { HEALTH_TIMEOUT_MS } from './readiness';
 
 /** Up when both the cache Redis and the queue Redis answer PING in time. */
 @Injectable()
@@ -12,10 +13,10 @@ export class RedisHealthIndicator {
     private readonly queue: QueueRedis,
   ) {}
 
-  async check(key: string, timeoutMs: number): Promise<HealthIndicatorResult> {
+  async check(key: string): Promise<HealthIndicatorResult> {
     const probe = this.indicator.check(key);
     try {
-      await withTimeout(Promise.all([this.cache.ping(), this.queue.ping()]), timeoutMs);
+      await withTimeout(Promise.all([this.cache.ping(), this.queue.ping()]), HEALTH_TIMEOUT_MS);
       return probe.up();
     } catch (err) {
       return probe.down({ message: (err as Error).message });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { consistencyConfig, ConsistencyConfig, databaseConfig, DatabaseConfig } from '@app/config';
+import { consistencyConfig, ConsistencyConfig, databaseConfig, DatabaseConfig, OutageLog } from '@app/config';
 import { ChangeRelayService } from '@app/consistency';
 import { ITEM_CHANGES_CHANNEL, PgListener } from '@app/database';
 
@@ -11,7 +11,7 @@ import { ITEM_CHANGES_CHANNEL, PgListener } from '@app/database';
  */
 @Injectable()
 export class ChangeRelay implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(ChangeRelay.name);
+  private readonly outage = new OutageLog(new Logger(ChangeRelay.name), 'relay.failed', 'change relay');
   private readonly listener: PgListener;
   private draining: Promise<void> | null = null;
   private again = false;
@@ -48,9 +48,8 @@ export class ChangeRelay implements OnApplicationBootstrap, OnApplicationShutdow
         await this.relay.drain(() => this.stopping);
       } while (this.again && !this.stopping);
     })()
-      .catch((err: Error) =>
-        this.logger.warn({ event: 'relay.failed', error: err.message }, 'change relay failed; retrying on the next poll'),
-      )
+      .then(() => this.outage.ok())
+      .catch((err: Error) => this.outage.failed(err)) // retried on the next poll or notification
       .finally(() => (this.draining = null));
     return this.draining;
   }

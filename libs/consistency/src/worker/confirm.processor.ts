@@ -1,25 +1,28 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
-import { ConfirmJob, ConsistencyService, JOBS, Outcome, QUEUES } from '@app/consistency';
-import { configureWorker } from './worker-options';
+import { CheckResult, ConfirmJob, ConsistencyService, JOBS, QUEUES } from '@app/consistency';
+import { OutageRetry, WORKER_OPTIONS } from './worker-options';
 
 const CONFIRM_CONCURRENCY = 16;
 
-@Processor(QUEUES.confirmations)
+@Processor(QUEUES.confirmations, WORKER_OPTIONS)
 export class ConfirmProcessor extends WorkerHost implements OnApplicationBootstrap {
   static readonly handles = [JOBS.confirm];
 
-  constructor(private readonly consistency: ConsistencyService) {
+  constructor(
+    private readonly consistency: ConsistencyService,
+    private readonly outages: OutageRetry,
+  ) {
     super();
   }
 
   onApplicationBootstrap(): void {
-    configureWorker(this.worker, CONFIRM_CONCURRENCY);
+    this.outages.configure(this.worker, CONFIRM_CONCURRENCY);
   }
 
-  async process(job: Job<ConfirmJob>): Promise<Outcome> {
+  async process(job: Job<ConfirmJob>): Promise<CheckResult> {
     if (job.name !== JOBS.confirm) throw new Error(`${QUEUES.confirmations} has no handler for job "${job.name}"`);
-    return this.consistency.confirm(job.data);
+    return this.outages.run(() => this.consistency.confirm(job.data));
   }
 }

@@ -7,6 +7,7 @@ import { CheckProcessor } from './check.processor';
 import { ConfirmProcessor } from './confirm.processor';
 import { MetricsPublisher } from './metrics-publisher';
 import { Sweeper } from './sweeper';
+import { OutageRetry } from './worker-options';
 
 /**
  * The consumers: BullMQ processors, the change relay and the sweeper. Only the worker imports this module,
@@ -14,7 +15,7 @@ import { Sweeper } from './sweeper';
  */
 @Module({
   imports: [ScheduleModule.forRoot(), ConsistencyModule, MetricsModule],
-  providers: [CheckProcessor, ConfirmProcessor, ChangeRelay, Sweeper, MetricsPublisher],
+  providers: [OutageRetry, CheckProcessor, ConfirmProcessor, ChangeRelay, Sweeper, MetricsPublisher],
   exports: [ChangeRelay, Sweeper],
 })
 export class ConsistencyWorkerModule implements OnModuleInit {

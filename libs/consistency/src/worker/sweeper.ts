@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { consistencyConfig, ConsistencyConfig } from '@app/config';
+import { consistencyConfig, ConsistencyConfig, OutageLog } from '@app/config';
 import { SweepLock, SweepService, SweepTickResult } from '@app/consistency';
 
 /**
@@ -10,7 +10,7 @@ import { SweepLock, SweepService, SweepTickResult } from '@app/consistency';
  */
 @Injectable()
 export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(Sweeper.name);
+  private readonly outage = new OutageLog(new Logger(Sweeper.name), 'sweep.failed', 'sweep');
   private running: Promise<SweepTickResult | null> | null = null;
   private stopping = false;
 
@@ -34,8 +34,12 @@ export class Sweeper implements OnApplicationBootstrap, OnApplicationShutdown {
     if (this.stopping) return Promise.resolve(null);
     if (this.running) return this.running.then(() => null);
     this.running = this.exclusiveTick()
+      .then((result) => {
+        this.outage.ok();
+        return result;
+      })
       .catch((err: Error) => {
-        this.logger.warn({ event: 'sweep.failed', error: err.message }, 'sweep tick failed; retrying next interval');
+        this.outage.failed(err); // retried next interval
         return null;
       })
       .finally(() => (this.running = null));

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { DecimalInteger } from './decimal-integer';
 
 export const ITEMS_PAGE_DEFAULT = 50;
 export const ITEMS_PAGE_MAX = 500;
@@ -8,7 +8,7 @@ export const ITEMS_PAGE_MAX = 500;
 export class ListItemsQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: ITEMS_PAGE_MAX, default: ITEMS_PAGE_DEFAULT })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt()
   @Min(1)
   @Max(ITEMS_PAGE_MAX)
