@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { jsonValue, mutated } from '@app/testing';
 import { classify, isMismatch } from './classify';
 
 const row = { id: 'a', name: 'n', value: { x: 1, y: [1, 2] }, version: 3 };
@@ -49,4 +51,21 @@ describe('classify', () => {
 
   it.each(['stale', 'ahead', 'corrupt', 'orphan'] as const)('%s is a mismatch', (o) => expect(isMismatch(o)).toBe(true));
   it.each(['consistent', 'miss', 'absent'] as const)('%s is not a mismatch', (o) => expect(isMismatch(o)).toBe(false));
+});
+
+describe('classify, property-based: any JSON value, whatever its keys', () => {
+  const item = (value: unknown) => ({ id: 'a', name: 'n', value: value as never, version: 3 });
+  const cached = (value: unknown) => JSON.stringify({ id: 'a', name: 'n', value, version: 3 });
+
+  it('is consistent with itself (as cached) and corrupt against a copy mutated in one place', () => {
+    fc.assert(
+      fc.property(jsonValue, fc.nat(), (value, pick) => {
+        const sent = JSON.parse(JSON.stringify(value)); // what a client's JSON actually carries (-0 is 0)
+        expect(classify(item(sent), cached(sent)).outcome).toBe('consistent');
+        expect(classify(item(sent), cached(mutated(sent, pick))).outcome).toBe('corrupt');
+        expect(classify(item(mutated(sent, pick)), cached(sent)).outcome).toBe('corrupt');
+      }),
+      { numRuns: 10_000 },
+    );
+  });
 });

@@ -2,3 +2,4 @@ export * from './app-process';
 export * from './redis-server';
 export * from './tcp-proxy';
 export * from './test-context';
+export * from './json-arbitrary';

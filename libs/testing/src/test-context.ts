@@ -86,6 +86,13 @@ export class TestContext {
     return app;
   }
 
+  /** Serves the running api on a free loopback port, for specs that need real sockets; returns its base URL. */
+  async listenApi(): Promise<string> {
+    if (!this.api) throw new Error('startApi() first');
+    await this.api.listen(0, '127.0.0.1');
+    return (await this.api.getUrl()).replace('[::1]', '127.0.0.1');
+  }
+
   async startWorker(): Promise<NestFastifyApplication> {
     const { createWorkerApp } = await import('../../../apps/worker/src/bootstrap');
     const worker = await createWorkerApp();

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsDefined, IsString, Length } from 'class-validator';
 import type { JsonValue } from '../item';
 import { ANY_JSON_BUT_NULL } from './json-schema';
-import { AsGiven, IsStorableJson, IsStorableText } from './storable-json';
+import { IsStorableJson, IsStorableText } from './storable-json';
 
 export class CreateItemDto {
   @ApiProperty({ minLength: 1, maxLength: 200, example: 'widget' })
@@ -12,7 +12,6 @@ export class CreateItemDto {
   name: string;
 
   @ApiProperty({ ...ANY_JSON_BUT_NULL, example: { color: 'blue', size: 3 } })
-  @AsGiven()
   @IsStorableJson()
   @IsDefined({ message: 'value must be a JSON value other than null' })
   value: JsonValue;

@@ -1,4 +1,3 @@
-import { Transform, TransformFnParams } from 'class-transformer';
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 
 /** PostgreSQL `text` and `jsonb` reject NUL; unpaired UTF-16 surrogates are not Unicode at all. */
@@ -77,12 +76,4 @@ export function IsStorableJson(options?: ValidationOptions): PropertyDecorator {
           unstorableJson(args?.value, args?.property ?? 'value') ?? `${args?.property} is not storable JSON`,
       },
     });
-}
-
-/**
- * Keeps a JSON value exactly as parsed. class-transformer would rebuild it and silently drop, at any
- * depth, keys named like Object.prototype members (`toString`, `constructor`, `valueOf`...).
- */
-export function AsGiven(): PropertyDecorator {
-  return Transform(({ obj, key }: TransformFnParams) => (obj as Record<string, unknown>)[key], { toClassOnly: true });
 }

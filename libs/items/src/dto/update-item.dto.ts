@@ -2,14 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDefined, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import type { JsonValue } from '../item';
 import { ANY_JSON_BUT_NULL } from './json-schema';
-import { AsGiven, IsStorableJson, IsStorableText } from './storable-json';
+import { IsStorableJson, IsStorableText } from './storable-json';
 
 /** `items.version` is a PostgreSQL integer. */
 export const MAX_VERSION = 2_147_483_647;
 
 export class UpdateItemDto {
   @ApiProperty({ ...ANY_JSON_BUT_NULL, example: { color: 'red', size: 4 } })
-  @AsGiven()
   @IsStorableJson()
   @IsDefined({ message: 'value must be a JSON value other than null' })
   value: JsonValue;
