@@ -3,10 +3,19 @@ import { AppProcess, spawnApp, TestContext, waitFor } from '@app/testing';
 
 // Distinctive values, so any occurrence in a log is certainly a leak. PostgreSQL trusts local
 // connections here and Redis has no password, so both servers accept (and ignore) the passwords.
-const ADMIN_TOKEN = 'admin-secret-7f3a9c1e5b2d4860';
+const ADMIN_TOKEN = 'Adm1n+Tok/en=Secret==42-7f3a9c1e';
 const DB_PASSWORD = 'db-secret-4c8e2a6f';
 const REDIS_PASSWORD = 'redis-secret-9b1d3f5a';
 const SECRETS = [ADMIN_TOKEN, DB_PASSWORD, REDIS_PASSWORD];
+/** Every spelling of a secret a client can send: as is, URL-encoded (either hex case, `+` for space), base64 and base64url. */
+const spellingsOf = (secret: string) => [
+  secret,
+  encodeURIComponent(secret),
+  encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()),
+  Buffer.from(secret).toString('base64'),
+  Buffer.from(secret).toString('base64url'),
+];
+const SPELLINGS = SECRETS.flatMap(spellingsOf);
 
 /**
  * Runs both real processes at the most verbose log level through a whole session (writes, reads,
@@ -83,9 +92,22 @@ describe('secrets in logs', () => {
       401,
     );
     expect((await call('POST', '/items/debug/check/not-a-uuid', undefined, admin)).status).toBe(400);
-    expect((await call('GET', `/items/${ADMIN_TOKEN}`, undefined, { cookie: `token=${ADMIN_TOKEN}` })).status).toBe(400);
+    expect((await call('GET', `/items/${encodeURIComponent(ADMIN_TOKEN)}`, undefined, { cookie: `token=${ADMIN_TOKEN}` })).status).toBe(400);
     expect((await call('POST', '/items', { name: DB_PASSWORD, value: null, password: REDIS_PASSWORD })).status).toBe(400);
     expect((await call('PUT', `/items/${ids[2]}`, { value: 1, expectedVersion: 99 }, admin)).status).toBe(409);
+    // ...and in a query string, in every encoding, on admin and other routes alike.
+    for (const spelling of SPELLINGS) {
+      const q = `token=${spelling.includes('%') ? spelling : encodeURIComponent(spelling)}`;
+      expect((await call('GET', `/items?limit=0x10&${q}`)).status).toBe(400);
+      expect((await call('POST', `/items/debug/check/not-a-uuid?${q}`, undefined, admin)).status).toBe(400);
+      expect(
+        (
+          await call('GET', `/queues/api/queues?${q}`, undefined, {
+            authorization: `Basic ${Buffer.from(`ops:${spelling}`).toString('base64')}`,
+          })
+        ).status,
+      ).toBe(401);
+    }
     await call('DELETE', `/items/${ids[3]}`);
     expect((await fetch(`http://127.0.0.1:${workerPort}/metrics`)).status).toBe(200);
 
@@ -98,7 +120,8 @@ describe('secrets in logs', () => {
     expect(logs).toContain('"statusCode":401');
     const resolved = logs.split('\n').find((l) => l.includes('"event":"inconsistency.resolved"') && l.includes(record.id));
     expect(resolved).toContain('"reqId":"refresh-1"');
-    const leaks = logs.split('\n').filter((line) => SECRETS.some((secret) => line.includes(secret)));
+    expect(logs).toContain('"url":"/items/debug/check/not-a-uuid"'); // an admin route's query string is not logged at all
+    const leaks = logs.split('\n').filter((line) => SPELLINGS.some((spelling) => line.includes(spelling)));
     expect(leaks).toEqual([]);
   });
 

@@ -3,3 +3,4 @@ export * from './redis-server';
 export * from './tcp-proxy';
 export * from './test-context';
 export * from './json-arbitrary';
+export * from './postgres-server';

@@ -1,7 +1,10 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
+import { redisOptionsFromUrl } from '@app/cache';
 import { databaseConfig } from '@app/config';
+import { QUEUES } from '@app/consistency';
 import { migrate } from '@app/database';
 import { MetricsService, sumBy } from '@app/metrics';
 
@@ -132,6 +135,28 @@ export class TestContext {
       for (const [k, v] of Object.entries(sumBy(await app.get(MetricsService).snapshot(), name, label))) totals[k] = (totals[k] ?? 0) + v;
     }
     return totals;
+  }
+
+  /**
+   * Waits until nothing is left to happen: the change log is relayed and both queues have no
+   * waiting, delayed or active job. Specs call this before asserting that nothing more happens.
+   */
+  async settle(timeoutMs = 30_000): Promise<void> {
+    const connection = redisOptionsFromUrl(process.env.QUEUE_REDIS_URL || process.env.REDIS_URL!);
+    const queues = Object.values(QUEUES).map((name) => new Queue(name, { connection, prefix: this.queuePrefix }));
+    try {
+      await waitFor(async () => {
+        const { rows } = await this.pg.query(`SELECT count(*)::int AS n FROM item_changes`);
+        if (rows[0].n > 0) return false;
+        for (const queue of queues) {
+          const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
+          if (Object.values(counts).some((n) => n > 0)) return false;
+        }
+        return true;
+      }, timeoutMs);
+    } finally {
+      await Promise.all(queues.map((q) => q.close()));
+    }
   }
 
   /** Lifecycle transitions counted so far by the running api and workers (each counted where it is logged). */
