@@ -14,7 +14,7 @@
  *
  * Data: its own database (polaris_bench_sweep) and Redis db (13), QUEUE_PREFIX {bench-sweep}.
  */
-import equal from 'fast-deep-equal';
+import { jsonEqual } from '../libs/consistency/src/json-equal';
 import type Redis from 'ioredis';
 import type { Client } from 'pg';
 import { serializeCacheEntry } from '../libs/cache/src/cache-entry';
@@ -100,7 +100,8 @@ async function bareLoop(pg: Client, redis: Redis): Promise<SweepRound> {
       } catch {
         // unreadable: a mismatch
       }
-      if (entry?.id !== row.id || entry.version !== row.version || entry.name !== row.name || !equal(entry.value, row.value)) mismatches++;
+      if (entry?.id !== row.id || entry.version !== row.version || entry.name !== row.name || !jsonEqual(entry.value, row.value))
+        mismatches++;
     }
     rows += batch.length;
     if (batch.length < BATCH) break;
@@ -281,7 +282,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
       what: `the built worker (node dist/apps/worker/apps/worker/src/main.js), RELAY_ENABLED=false, SWEEP_INTERVAL_MS=3000, SWEEP_BATCH_SIZE=${BATCH}, one tick per pass; pass time from its polaris_sweep_last_pass_duration_seconds; rows phase + SCAN keys phase`,
     },
     baseline: {
-      what: `in the harness process: keyset SELECT of ${BATCH} rows + one MGET + JSON.parse and fast-deep-equal compare, sequential; rows only (no orphan scan)`,
+      what: `in the harness process: keyset SELECT of ${BATCH} rows + one MGET + JSON.parse and the same JSON comparison (jsonEqual), sequential; rows only (no orphan scan)`,
     },
     summary: { polaris, baseline, ratio, rowsPhaseRatio },
     goals,

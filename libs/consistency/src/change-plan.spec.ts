@@ -75,6 +75,19 @@ describe('planChanges', () => {
     expect(plan.checks.map((c) => c.itemId)).toEqual(['d', 'd']);
     expect(plan.invalidate).toEqual(['p:d']);
   });
+
+  it("gives each post-write sample its write's version (none for a delete)", () => {
+    const plan = planChanges(
+      [change({ newVersion: 7 }), change({ op: 'delete', itemId: 'd', newVersion: null })],
+      'detect',
+      { immediateMs: 0, postWriteMs: 1 },
+      'p:',
+    );
+    expect(plan.checks.filter((c) => c.trigger === 'post-write').map((c) => [c.itemId, c.version])).toEqual([
+      ['a', 7],
+      ['d', undefined],
+    ]);
+  });
 });
 
 describe('itemCacheKeys', () => {

@@ -5,6 +5,7 @@ import { ItemsRepository } from '@app/items';
 import { MetricsService } from '@app/metrics';
 import { classifyOrError, isMismatch, Observation, Outcome } from './classify';
 import { ComparisonFailures } from './comparison-failures';
+import { sliResult } from './sli';
 import { CheckItem, ConfirmJob, isPostWrite } from './consistency.queue';
 import { InconsistenciesRepository } from './inconsistencies.repository';
 import { ItemWatchStore, WatchState } from './item-watch.store';
@@ -22,23 +23,6 @@ const MAX_BATCH = 500;
 
 /** What a check found: an outcome, or `uncomparable` when the entry could not be compared (counted, logged, skipped). */
 export type CheckResult = Outcome | 'uncomparable';
-
-/** A post-write check's sample for the consistency SLI. */
-export type SliResult = 'consistent' | 'inconsistent' | 'absent';
-
-/**
- * Was the cache consistent with this write? Yes when it matches the database, and also when it holds
- * this write's version or a newer one while a later write is between its commit and its cache write:
- * writers contending for a key are not an inconsistency of the sampled write (that later write is
- * sampled by its own post-write check). No cached copy is `absent`, neither good nor bad.
- */
-export function sliResult(o: Pick<Observation, 'outcome' | 'cacheVersion'>, writtenVersion?: number): SliResult {
-  if (o.outcome === 'consistent') return 'consistent';
-  if (!isMismatch(o.outcome)) return 'absent';
-  const holdsThisWrite =
-    o.outcome === 'stale' && writtenVersion !== undefined && o.cacheVersion !== null && o.cacheVersion >= writtenVersion;
-  return holdsThisWrite ? 'consistent' : 'inconsistent';
-}
 
 /**
  * Observes (row, cache entry) pairs, decides the lifecycle step with the pure functions in

@@ -23,5 +23,6 @@ export * from './metrics-snapshot.store';
 export * from './queue-redis.provider';
 export * from './sweep-lock';
 export * from './sweep.service';
+export * from './sli';
 export * from './timeline';
 export * from './worker-metrics.service';
