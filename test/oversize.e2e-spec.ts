@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,25 @@ describe('413 for every client', () => {
     expect(answers).toEqual(SIZES.map(() => '413 413 Request body is too large'));
     expect(await items()).toBe(0);
   }, 300_000);
+
+  it('answers only once the whole body is read, so a client still sending is never cut off', async () => {
+    // The mechanism behind the broken pipes: answering (and closing) at the Content-Length header
+    // leaves a slow client writing into a closed connection, and a busy one reading a reset.
+    const { port } = new URL(base);
+    const total = 10 * MB;
+    const socket = connect(Number(port), '127.0.0.1');
+    let response = '';
+    socket.on('data', (d) => (response += d));
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.write(`POST /items HTTP/1.1\r\nHost: polaris\r\nContent-Type: application/json\r\nContent-Length: ${total}\r\n\r\n`);
+    socket.write(Buffer.alloc(MB, 'x'));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(response).toBe(''); // nothing yet: a tenth of the body is still to come
+    socket.end(Buffer.alloc(total - MB, 'x'));
+    await closed;
+    expect(response.split('\r\n')[0]).toBe('HTTP/1.1 413 Payload Too Large');
+    expect(JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4))).toMatchObject({ statusCode: 413 });
+  });
 
   it('answers a streamed upload without a content-length (chunked) with 413', async () => {
     const chunk = new TextEncoder().encode('x'.repeat(MB));

@@ -121,12 +121,10 @@ export class ConsistencyService implements OnModuleDestroy {
   private async observe(items: readonly CheckItem[]): Promise<Map<string, Observed>> {
     const ids = items.map((item) => item.itemId);
     const keys = ids.map((id) => this.cache.keyFor(id));
-    const [rows, raws, open, watched] = await Promise.all([
-      this.items.findByIds(ids),
-      this.cache.getMany(ids),
-      this.records.findOpenByKeys(keys),
-      this.watch.lookup(ids),
-    ]);
+    // The cache first: cache writes follow their commits, so an entry read before its row can never
+    // look newer than the row because a write landed between the two reads (a false `ahead`).
+    const raws = await this.cache.getMany(ids);
+    const [rows, open, watched] = await Promise.all([this.items.findByIds(ids), this.records.findOpenByKeys(keys), this.watch.lookup(ids)]);
     const observed = new Map<string, Observed>();
     items.forEach((item, i) => {
       const observation = classifyOrError(rows.get(item.itemId) ?? null, raws[i]);
