@@ -21,7 +21,7 @@
  * Data: its own database (polaris_bench_chaos) and Redis db (14), QUEUE_PREFIX {bench-chaos}.
  */
 import { randomUUID } from 'node:crypto';
-import { serializeCacheEntry } from '../libs/cache/src/cache-entry';
+import { serializeCacheEntry } from '@app/items';
 import { ensureBuilt } from './lib/build';
 import { Fault, FaultKind, RecordRow, scoreChaos } from './lib/chaos-score';
 import { commonOptions, isolation, numberArg } from './lib/cli';

@@ -13,7 +13,7 @@
  * Data: its own database (polaris_bench_checks) and Redis db (12), QUEUE_PREFIX {bench-checks}.
  */
 import { join } from 'node:path';
-import { CHECK_JOB_OPTIONS, JOBS, type CheckJob } from '../libs/consistency/src/consistency.queue';
+import { CHECK_JOB_OPTIONS, JOBS, type CheckJob } from '@app/consistency';
 import { ensureBuilt } from './lib/build';
 import { roundsChart } from './lib/chart';
 import { commonOptions, isolation, numberArg, ROOT } from './lib/cli';

@@ -14,10 +14,10 @@
  *
  * Data: its own database (polaris_bench_sweep) and Redis db (13), QUEUE_PREFIX {bench-sweep}.
  */
-import { jsonEqual } from '../libs/consistency/src/json-equal';
+import { jsonEqual } from '@app/consistency';
 import type Redis from 'ioredis';
 import type { Client } from 'pg';
-import { serializeCacheEntry } from '../libs/cache/src/cache-entry';
+import { serializeCacheEntry } from '@app/items';
 import { ensureBuilt } from './lib/build';
 import { roundsChart } from './lib/chart';
 import { commonOptions, isolation, numberArg } from './lib/cli';

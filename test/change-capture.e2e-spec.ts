@@ -1,4 +1,4 @@
-import { MetricsPublisher } from '@app/consistency/worker';
+import { MetricsPublisher } from '@app/consistency';
 import { TestContext, sleep, waitFor } from '@app/testing';
 
 /**

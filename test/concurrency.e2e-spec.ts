@@ -1,4 +1,4 @@
-import { CacheService } from '@app/cache';
+import { ItemCache } from '@app/items';
 import { TestContext, sleep, waitFor } from '@app/testing';
 
 describe('concurrency', () => {
@@ -37,7 +37,7 @@ describe('concurrency', () => {
   });
 
   it('blocks the read-through race: a slow fill cannot put an old version over a newer one', async () => {
-    const cache = ctx.api!.get(CacheService);
+    const cache = ctx.api!.get(ItemCache);
     const { id } = await ctx.createItem('race', { v: 1 });
     const fill = cache.write.bind(cache);
     let release!: () => void;

@@ -1,5 +1,4 @@
-import { serializeCacheEntry } from '@app/cache';
-import { toItem } from '@app/items';
+import { serializeCacheEntry, toItem } from '@app/items';
 import { RedisServer, spawnApp, TestContext, waitFor } from '@app/testing';
 
 /**

@@ -92,7 +92,9 @@ describe('secrets in logs', () => {
       401,
     );
     expect((await call('POST', '/items/debug/check/not-a-uuid', undefined, admin)).status).toBe(400);
-    expect((await call('GET', `/items/${encodeURIComponent(ADMIN_TOKEN)}`, undefined, { cookie: `token=${ADMIN_TOKEN}` })).status).toBe(400);
+    expect((await call('GET', `/items/${encodeURIComponent(ADMIN_TOKEN)}`, undefined, { cookie: `token=${ADMIN_TOKEN}` })).status).toBe(
+      400,
+    );
     expect((await call('POST', '/items', { name: DB_PASSWORD, value: null, password: REDIS_PASSWORD })).status).toBe(400);
     expect((await call('PUT', `/items/${ids[2]}`, { value: 1, expectedVersion: 99 }, admin)).status).toBe(409);
     // ...and in a query string, in every encoding, on admin and other routes alike.

@@ -1,6 +1,6 @@
 import { SweepService } from '@app/consistency';
 import { ItemsRepository } from '@app/items';
-import { Sweeper } from '@app/consistency/worker';
+import { SweepScheduler } from '@app/consistency';
 import { TestContext, waitFor } from '@app/testing';
 
 /** The sweeper alone finds what no write announced: entries changed straight in Redis, rows deleted with SQL. */
@@ -98,7 +98,7 @@ describe('sweeper', () => {
   });
 
   it('never overlaps ticks', async () => {
-    const sweeper = ctx.workers[0].get(Sweeper);
+    const sweeper = ctx.workers[0].get(SweepScheduler);
     const sweep = ctx.workers[0].get(SweepService);
     let concurrent = 0;
     let maxConcurrent = 0;

@@ -1,5 +1,4 @@
-import { SweepTickResult } from '@app/consistency';
-import { Sweeper } from '@app/consistency/worker';
+import { SweepScheduler, SweepTickResult } from '@app/consistency';
 import { MetricsService, sumBy } from '@app/metrics';
 import { TestContext, sleep, waitFor } from '@app/testing';
 
@@ -72,7 +71,7 @@ describe('two workers', () => {
     const ticks: SweepTickResult[] = [];
     let done = false;
     let skipped = 0;
-    const drive = async (sweeper: Sweeper) => {
+    const drive = async (sweeper: SweepScheduler) => {
       while (!done) {
         const result = await sweeper.tick();
         if (result === null) {
@@ -85,12 +84,12 @@ describe('two workers', () => {
       }
     };
     // Finish any pass in progress, then drive one full pass from both workers at once.
-    await drive(ctx.workers[0].get(Sweeper));
+    await drive(ctx.workers[0].get(SweepScheduler));
     const pass = ticks[ticks.length - 1].cursor.passes; // passes completed before the measured one
     ticks.length = 0;
     done = false;
     skipped = 0;
-    await Promise.all(ctx.workers.map((w) => drive(w.get(Sweeper))));
+    await Promise.all(ctx.workers.map((w) => drive(w.get(SweepScheduler))));
 
     // A tick belongs to the measured pass until the one that completed it; the loser of the final
     // race may start the next pass before it sees `done`, and that tick is not counted.

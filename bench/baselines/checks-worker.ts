@@ -8,7 +8,7 @@
 import { Job, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
-import { redisOptionsFromUrl } from '../../libs/cache/src/redis-options';
+import { redisOptionsFromUrl } from '@app/cache';
 import { env, exitWith } from './lifeline';
 
 const prefix = env('CACHE_KEY_PREFIX');

@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { redisOptionsFromUrl } from '../../libs/cache/src/redis-options';
-import { QUEUES } from '../../libs/consistency/src/consistency.queue';
+import { redisOptionsFromUrl } from '@app/cache';
+import { QUEUES } from '@app/consistency';
 import { API_MAIN, WORKER_MAIN } from './build';
 import { Isolation } from './cli';
 import { Child, freePort, waitForHttp, waitUntil } from './processes';

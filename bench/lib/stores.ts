@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { serializeCacheEntry } from '../../libs/cache/src/cache-entry';
+import { serializeCacheEntry } from '@app/items';
 import { assertBenchRedisDb, Isolation, PG_SERVER, ROOT } from './cli';
 import { WORKER_MAIN } from './build';
 

@@ -4,9 +4,8 @@ import { BullBoardModule } from '@bull-board/nestjs';
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { CacheModule } from '@app/cache';
 import { appConfig, AppConfig, PolarisConfigModule, PolarisLoggerModule } from '@app/config';
-import { ConsistencyModule, QUEUES, queueRootModule } from '@app/consistency';
+import { ItemChangesNotifier, QUEUES, queueRootModule, QueuesModule, RecordsModule, ReportingModule } from '@app/consistency';
 import { DatabaseModule } from '@app/database';
 import { ItemsModule } from '@app/items';
 import { DebugController } from './debug.controller';
@@ -17,16 +16,18 @@ import { InconsistenciesController } from './inconsistencies.controller';
 import { ItemsController } from './items.controller';
 import { MetricsController } from './metrics.controller';
 
-/** The HTTP api. It produces check jobs but never consumes them: no processor module is imported here. */
+/** The HTTP api: items, records, reporting. It produces check jobs but never consumes them: no worker module is imported here. */
 @Module({
   imports: [
     PolarisConfigModule,
     PolarisLoggerModule,
     DatabaseModule,
     queueRootModule('producer'),
-    CacheModule,
-    ConsistencyModule,
-    ItemsModule,
+    // The api's writes wake the change relay at once (the capture trigger notifies only out-of-band writes).
+    ItemsModule.forRoot({ writeListener: ItemChangesNotifier }),
+    QueuesModule,
+    RecordsModule,
+    ReportingModule,
     ThrottlerModule.forRootAsync({
       inject: [appConfig.KEY],
       useFactory: (app: AppConfig) => ({

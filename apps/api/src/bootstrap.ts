@@ -2,7 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import { appConfig, createLogger, loadEnvironment } from '@app/config';
+import { appConfig, createLogger } from '@app/config';
 import { MetricsService } from '@app/metrics';
 import { ApiModule } from './api.module';
 import { harden } from './http/hardening';
@@ -13,15 +13,14 @@ import { StrictValidationPipe } from './http/validation.pipe';
 
 /** Builds the api exactly as production runs it; main.ts and the e2e specs both use this. */
 export async function createApiApp(): Promise<NestFastifyApplication> {
-  const env = loadEnvironment(); // fail before anything starts when the configuration is bad
-  const cfg = appConfig();
+  const cfg = appConfig(); // validates the environment: a bad variable stops the process before anything starts
   const adapter = new FastifyAdapter({
-    bodyLimit: env.BODY_LIMIT_BYTES,
+    bodyLimit: cfg.bodyLimitBytes,
     trustProxy: cfg.trustProxy,
     loggerInstance: createLogger(cfg),
     ...requestLoggingOptions,
   });
-  acceptJsonOnly(adapter.getInstance(), env.BODY_LIMIT_BYTES);
+  acceptJsonOnly(adapter.getInstance(), cfg.bodyLimitBytes);
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, { bufferLogs: true, bodyParser: false });
   app.useLogger(app.get(Logger));
   registerRequestHooks(adapter.getInstance(), app.get(MetricsService));

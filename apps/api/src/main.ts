@@ -1,11 +1,11 @@
-import { closeOnSignals, loadEnvironment } from '@app/config';
+import { AppConfig, appConfig, closeOnSignals } from '@app/config';
 import { createApiApp } from './bootstrap';
 
 async function main(): Promise<void> {
   const app = await createApiApp();
   closeOnSignals(app, 'ApiMain');
-  const env = loadEnvironment();
-  await app.listen(env.PORT, env.HOST);
+  const cfg = app.get<AppConfig>(appConfig.KEY);
+  await app.listen(cfg.port, cfg.host);
 }
 
 main().catch((err: Error) => {

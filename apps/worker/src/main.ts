@@ -1,4 +1,4 @@
-import { closeOnSignals, databaseConfig, loadEnvironment } from '@app/config';
+import { AppConfig, appConfig, closeOnSignals, databaseConfig } from '@app/config';
 import { migrate } from '@app/database';
 import { createWorkerApp } from './bootstrap';
 
@@ -11,8 +11,8 @@ async function main(): Promise<void> {
   }
   const app = await createWorkerApp();
   closeOnSignals(app, 'WorkerMain');
-  const env = loadEnvironment();
-  await app.listen(env.WORKER_HTTP_PORT, env.WORKER_HTTP_HOST); // internal: /health and /metrics
+  const { workerHttp } = app.get<AppConfig>(appConfig.KEY);
+  await app.listen(workerHttp.port, workerHttp.host); // internal: /health and /metrics
 }
 
 main().catch((err: Error) => {

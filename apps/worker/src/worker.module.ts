@@ -1,20 +1,25 @@
 import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { PolarisConfigModule, PolarisLoggerModule } from '@app/config';
-import { ConsistencyModule, queueRootModule } from '@app/consistency';
-import { ConsistencyWorkerModule } from '@app/consistency/worker';
+import { CaptureModule, ChecksModule, queueRootModule, SweepModule, WorkerReportingModule } from '@app/consistency';
 import { DatabaseModule } from '@app/database';
+import { ItemsModule } from '@app/items';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 
-/** The worker: BullMQ processors, the change relay and the sweeper; an internal listener for /health and /metrics only. */
+/** The worker: the checks (BullMQ processors), the change relay and the sweeper; an internal listener for /health and /metrics only. */
 @Module({
   imports: [
     PolarisConfigModule,
     PolarisLoggerModule,
     DatabaseModule,
     queueRootModule('worker'),
-    ConsistencyModule,
-    ConsistencyWorkerModule,
+    ScheduleModule.forRoot(),
+    ItemsModule.forRoot(),
+    ChecksModule,
+    CaptureModule,
+    SweepModule,
+    WorkerReportingModule,
   ],
   controllers: [HealthController, MetricsController],
 })

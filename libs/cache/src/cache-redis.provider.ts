@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { redisConfig, RedisConfig } from '@app/config';
 import { WRITE_IF_NOT_OLDER_LUA } from './lua/write-if-not-older.lua';
-import { reconnectDelay, redisOptionsFromUrl } from './redis-options';
+import { failFastOptions, redisOptionsFromUrl } from './redis-options';
 
 /** The cache's Redis client. Commands fail fast while Redis is away, so callers can fall back to PostgreSQL. */
 @Injectable()
@@ -25,14 +25,4 @@ export class CacheRedis extends Redis implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.quit().catch(() => this.disconnect());
   }
-}
-
-/** Options for a client that errors at once while Redis is unreachable instead of queueing commands. */
-export function failFastOptions(commandTimeoutMs: number) {
-  return {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: commandTimeoutMs,
-    retryStrategy: reconnectDelay,
-  };
 }

@@ -1,7 +1,6 @@
-export * from './cache-entry';
-export * from './cache-redis.provider';
-export * from './cache.module';
-export * from './cache.service';
-export * from './redis-errors';
-export * from './redis-options';
-export * from './with-timeout';
+export { CacheModule } from './cache.module';
+export { CacheService } from './cache.service';
+export { isRedisUnavailable } from './redis-errors';
+export { failFastOptions, reconnectDelay, redisOptionsFromUrl } from './redis-options';
+export type { UrlRedisOptions } from './redis-options';
+export { withTimeout } from './with-timeout';

@@ -21,3 +21,13 @@ export function redisOptionsFromUrl(url: string): UrlRedisOptions {
 export function reconnectDelay(attempt: number): number {
   return Math.min(attempt * 100, 1000);
 }
+
+/** Options for a client that errors at once while Redis is unreachable instead of queueing commands. */
+export function failFastOptions(commandTimeoutMs: number) {
+  return {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: commandTimeoutMs,
+    retryStrategy: reconnectDelay,
+  };
+}

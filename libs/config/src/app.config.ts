@@ -4,7 +4,6 @@ import { Environment, loadEnvironment } from './environment';
 export const appConfig = registerAs('app', () => {
   const env = loadEnvironment();
   return {
-    nodeEnv: env.NODE_ENV,
     isProduction: env.NODE_ENV === 'production',
     logLevel: env.LOG_LEVEL,
     logRequestContext: env.LOG_REQUEST_CONTEXT,

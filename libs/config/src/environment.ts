@@ -210,8 +210,23 @@ export function shownValue(name: string, value: string | undefined): string {
   return JSON.stringify(value);
 }
 
-/** Parses and validates process.env; throws one line per bad variable, never echoing a secret. */
+const VARIABLES = Object.keys(new Environment());
+let validated: { key: string; env: Environment } | undefined;
+
+/**
+ * Parses and validates process.env; throws one line per bad variable, never echoing a secret.
+ * Validated once per process: later calls get the same result while the variables stay the same
+ * (specs change them between the apps they start in one process).
+ */
 export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
+  const key = JSON.stringify(VARIABLES.map((name) => source[name] ?? null));
+  if (source === process.env && validated?.key === key) return validated.env;
+  const env = validateEnvironment(source);
+  if (source === process.env) validated = { key, env };
+  return env;
+}
+
+function validateEnvironment(source: NodeJS.ProcessEnv): Environment {
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const env = plainToInstance(Environment, present, { enableImplicitConversion: true, exposeDefaultValues: true });
   const problems = validateSync(env, { stopAtFirstError: true }).flatMap((e) =>

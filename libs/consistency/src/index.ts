@@ -1,28 +1,35 @@
-export * from './change-plan';
-export * from './change-relay.service';
-export * from './check-scheduler.service';
-export * from './classify';
-export * from './consistency-queue.module';
-export * from './consistency-report.service';
-export * from './consistency.errors';
-export * from './consistency.module';
-export * from './consistency.queue';
-export * from './consistency.service';
-export * from './dto/inconsistency.dto';
-export * from './dto/list-inconsistencies.query.dto';
-export * from './dto/metrics-summary.dto';
-export * from './dto/refresh-result.dto';
-export * from './health/progress.health';
-export * from './health/readiness';
-export * from './health/redis.health';
-export * from './inconsistencies.service';
-export * from './json-equal';
-export * from './item-change';
-export * from './lifecycle';
-export * from './metrics-snapshot.store';
-export * from './queue-redis.provider';
-export * from './sweep-lock';
-export * from './sweep.service';
-export * from './sli';
-export * from './timeline';
-export * from './worker-metrics.service';
+// The consistency engine, one folder per capability. The api imports records, reporting and queues;
+// only the worker imports checks, capture and sweep (and WorkerReportingModule).
+export { CaptureModule, ChangeRelayService, ItemChangesNotifier, ITEM_CHANGES_CHANNEL, planChanges, RelayScheduler } from './capture';
+export type { ItemChange } from './capture';
+export { CheckService, ChecksModule, classify, classifyOrError, jsonEqual, sliResult } from './checks';
+export type { CheckResult, SliResult } from './checks';
+export { isMismatch } from './outcome';
+export type { MismatchKind, Observation, Outcome } from './outcome';
+export { CHECK_JOB_OPTIONS, CheckScheduler, JOBS, QUEUES, queueConnectionOptions, queueRootModule, QueuesModule } from './queues';
+export type { CheckJob, QueueRole } from './queues';
+export {
+  CheckRequestedDto,
+  ConsistencyError,
+  ConsistencyErrorCode,
+  InconsistenciesService,
+  InconsistencyDetailDto,
+  InconsistencyDto,
+  ListInconsistenciesQueryDto,
+  RecordsModule,
+  RefreshResultDto,
+} from './records';
+export {
+  ConsistencyReportService,
+  HEALTH_TIMEOUT_MS,
+  MetricsPublisher,
+  MetricsSummaryDto,
+  ProgressHealthIndicator,
+  Readiness,
+  RedisHealthIndicator,
+  ReportingModule,
+  WorkerMetricsService,
+  WorkerReportingModule,
+} from './reporting';
+export { AscendingIdSet, SweepLock, SweepModule, SweepScheduler, SweepService } from './sweep';
+export type { SweepTickResult } from './sweep';

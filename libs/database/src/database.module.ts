@@ -9,7 +9,6 @@ import { dataSourceOptions } from './data-source-options';
       inject: [databaseConfig.KEY],
       useFactory: (db: DatabaseConfig) => ({
         ...dataSourceOptions(db),
-        autoLoadEntities: true,
         retryAttempts: 10,
         retryDelay: 2000,
       }),

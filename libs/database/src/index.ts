@@ -1,6 +1,5 @@
 export * from './data-source-options';
 export * from './database.module';
-export * from './item-changes-channel';
 export * from './migrate';
 export * from './migrations';
 export * from './pg-errors';

@@ -1,11 +1,15 @@
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, QueryRunner } from 'typeorm';
 
 /**
  * Runs raw SQL and returns its rows, whatever the command. (TypeORM's plain `query()` returns
  * `[rows, count]` for UPDATE and DELETE but bare rows otherwise; the structured result does not.)
+ * On a transaction's QueryRunner, or on the EntityManager a transaction hands out, it runs inside
+ * that transaction; on the plain manager, on a connection of its own from the pool.
  */
-export async function sqlRows<T>(manager: EntityManager, sql: string, params: unknown[] = []): Promise<T[]> {
-  const runner = manager.connection.createQueryRunner();
+export async function sqlRows<T>(on: EntityManager | QueryRunner, sql: string, params: unknown[] = []): Promise<T[]> {
+  const inTransaction = 'manager' in on ? on : on.queryRunner;
+  if (inTransaction) return (await inTransaction.query(sql, params, true)).records as T[];
+  const runner = (on as EntityManager).connection.createQueryRunner();
   try {
     return (await runner.query(sql, params, true)).records as T[];
   } finally {

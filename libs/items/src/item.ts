@@ -15,9 +15,3 @@ export interface ItemUpdate {
   name?: string;
   expectedVersion?: number;
 }
-
-/** What a successful update did: the row after, and before when it was asked for. */
-export interface UpdatedItem {
-  current: Item;
-  previous?: Item;
-}

@@ -1,9 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { ItemChangesNotifier, sqlRows } from '@app/database';
-import { Item, ItemUpdate, JsonValue, UpdatedItem } from './item';
-import { ItemEntity } from './item.entity';
+import { Injectable, Optional } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import { EntityManager } from 'typeorm';
+import { sqlRows } from '@app/database';
+import { Item, ItemUpdate, JsonValue } from './item';
 
 interface ItemRow {
   id: string;
@@ -35,37 +34,41 @@ export function toItem(row: ItemRow): Item {
 }
 
 /**
- * The only code that reads or writes the `items` table. Every write marks its transaction as the
- * api's and, once committed, wakes the change relay (the capture trigger only notifies for
- * out-of-band writes; see the NotifyOutOfBandOnly migration).
+ * Told after each of the api's writes to `items` commits. The change-capture trigger records every
+ * write; a listener can act on it at once (the relay is woken this way, as the trigger only notifies
+ * for out-of-band writes; see the NotifyOutOfBandOnly migration).
  */
+export abstract class ItemWriteListener {
+  abstract committed(): void;
+}
+
+/** The only code that reads or writes the `items` table. Every write marks its transaction as the api's. */
 @Injectable()
 export class ItemsRepository {
-  private readonly relay: ItemChangesNotifier;
-
-  constructor(@InjectRepository(ItemEntity) private readonly repo: Repository<ItemEntity>) {
-    this.relay = new ItemChangesNotifier(repo.manager);
-  }
+  constructor(
+    @InjectEntityManager() private readonly manager: EntityManager,
+    @Optional() private readonly listener?: ItemWriteListener,
+  ) {}
 
   async create(name: string, value: JsonValue): Promise<Item> {
     const rows: ItemRow[] = await sqlRows(
-      this.repo.manager,
+      this.manager,
       `INSERT INTO items (name, value) SELECT $1, $2::jsonb FROM ${API_ORIGIN} RETURNING ${COLUMNS}`,
       [name, JSON.stringify(value)],
     );
-    this.relay.poke();
+    this.listener?.committed();
     return toItem(rows[0]);
   }
 
   async findById(id: string): Promise<Item | null> {
-    const rows: ItemRow[] = await sqlRows(this.repo.manager, `SELECT ${COLUMNS} FROM items WHERE id = $1`, [id]);
+    const rows: ItemRow[] = await sqlRows(this.manager, `SELECT ${COLUMNS} FROM items WHERE id = $1`, [id]);
     return rows.length ? toItem(rows[0]) : null;
   }
 
   /** The rows that exist among `ids`, keyed by id. */
   async findByIds(ids: readonly string[]): Promise<Map<string, Item>> {
     if (ids.length === 0) return new Map();
-    const rows: ItemRow[] = await sqlRows(this.repo.manager, `SELECT ${COLUMNS} FROM items WHERE id = ANY($1::uuid[])`, [ids]);
+    const rows: ItemRow[] = await sqlRows(this.manager, `SELECT ${COLUMNS} FROM items WHERE id = ANY($1::uuid[])`, [ids]);
     return new Map(rows.map((r) => [r.id, toItem(r)]));
   }
 
@@ -76,7 +79,7 @@ export class ItemsRepository {
   async missingIds(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     const rows: { id: string }[] = await sqlRows(
-      this.repo.manager,
+      this.manager,
       `SELECT t.id FROM unnest($1::uuid[]) AS t(id) WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.id = t.id)`,
       [ids],
     );
@@ -86,7 +89,7 @@ export class ItemsRepository {
   /** One keyset page in id order, starting after `after`. */
   async page(after: string | undefined, limit: number): Promise<Item[]> {
     const rows: ItemRow[] = await sqlRows(
-      this.repo.manager,
+      this.manager,
       `SELECT ${COLUMNS} FROM items WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
       [after ?? null, limit],
     );
@@ -96,59 +99,35 @@ export class ItemsRepository {
   /** The fields a consistency comparison needs, one keyset page in id order (the sweeper's read). */
   statesAfter(after: string | null, limit: number): Promise<Pick<Item, 'id' | 'name' | 'value' | 'version'>[]> {
     return sqlRows(
-      this.repo.manager,
+      this.manager,
       `SELECT id, name, value, version FROM items WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
       [after, limit],
     );
   }
 
-  /**
-   * Updates the row and bumps its version in one statement (one implicit transaction). Null when the
-   * id is unknown or `expectedVersion` differs. The row as it was before is read only on request
-   * (failure injection needs it): locking and copying it makes the statement ~30% slower.
-   */
-  async update(id: string, change: ItemUpdate, withPrevious = false): Promise<UpdatedItem | null> {
-    const params = [id, change.name ?? null, JSON.stringify(change.value), change.expectedVersion ?? null];
-    if (!withPrevious) {
-      const rows: ItemRow[] = await sqlRows(
-        this.repo.manager,
-        `UPDATE items SET name = COALESCE($2, name), value = $3::jsonb, version = version + 1, updated_at = now()
-           FROM ${API_ORIGIN}
-          WHERE id = $1 AND ($4::int IS NULL OR version = $4::int)
-         RETURNING ${COLUMNS}`,
-        params,
-      );
-      if (rows.length === 0) return null;
-      this.relay.poke();
-      return { current: toItem(rows[0]) };
-    }
-    const rows: (ItemRow & { prev: ItemRow })[] = await sqlRows(
-      this.repo.manager,
-      `WITH prev AS (SELECT ${COLUMNS} FROM items WHERE id = $1 FOR UPDATE)
-       UPDATE items AS i
-          SET name = COALESCE($2, i.name), value = $3::jsonb, version = i.version + 1, updated_at = now()
-         FROM prev, ${API_ORIGIN}
-        WHERE i.id = prev.id AND ($4::int IS NULL OR prev.version = $4::int)
-       RETURNING i.id, i.name, i.value, i.version, i.created_at, i.updated_at, to_jsonb(prev) AS prev`,
-      params,
+  /** Updates the row and bumps its version in one statement. Null when the id is unknown or `expectedVersion` differs. */
+  async update(id: string, change: ItemUpdate): Promise<Item | null> {
+    const rows: ItemRow[] = await sqlRows(
+      this.manager,
+      `UPDATE items SET name = COALESCE($2, name), value = $3::jsonb, version = version + 1, updated_at = now()
+         FROM ${API_ORIGIN}
+        WHERE id = $1 AND ($4::int IS NULL OR version = $4::int)
+       RETURNING ${COLUMNS}`,
+      [id, change.name ?? null, JSON.stringify(change.value), change.expectedVersion ?? null],
     );
     if (rows.length === 0) return null;
-    this.relay.poke();
-    const { prev, ...current } = rows[0];
-    return {
-      current: toItem(current),
-      previous: toItem({ ...prev, created_at: new Date(prev.created_at), updated_at: new Date(prev.updated_at) }),
-    };
+    this.listener?.committed();
+    return toItem(rows[0]);
   }
 
   async currentVersion(id: string): Promise<number | null> {
-    const rows: { version: number }[] = await sqlRows(this.repo.manager, `SELECT version FROM items WHERE id = $1`, [id]);
+    const rows: { version: number }[] = await sqlRows(this.manager, `SELECT version FROM items WHERE id = $1`, [id]);
     return rows.length ? rows[0].version : null;
   }
 
   async delete(id: string): Promise<boolean> {
-    const rows: unknown[] = await sqlRows(this.repo.manager, `DELETE FROM items USING ${API_ORIGIN} WHERE id = $1 RETURNING id`, [id]);
-    if (rows.length > 0) this.relay.poke();
+    const rows: unknown[] = await sqlRows(this.manager, `DELETE FROM items USING ${API_ORIGIN} WHERE id = $1 RETURNING id`, [id]);
+    if (rows.length > 0) this.listener?.committed();
     return rows.length > 0;
   }
 }

@@ -1,10 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CacheService, parseCacheEntry } from '@app/cache';
 import { MetricsService } from '@app/metrics';
+import { CacheWriter } from './cache-writer';
 import { Item, ItemUpdate, JsonValue } from './item';
+import { ItemCache } from './item-cache';
 import { ItemsError } from './items.errors';
 import { ItemsRepository } from './items.repository';
-import { CacheWriterService } from './cache-writer.service';
 
 export interface ItemRead {
   source: 'cache' | 'db';
@@ -24,8 +24,8 @@ export class ItemsService {
 
   constructor(
     private readonly items: ItemsRepository,
-    private readonly cache: CacheService,
-    private readonly cacheWriter: CacheWriterService,
+    private readonly cache: ItemCache,
+    private readonly cacheWriter: CacheWriter,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -34,8 +34,7 @@ export class ItemsService {
   }
 
   async get(id: string): Promise<ItemRead> {
-    const raw = await this.cache.get(id).catch((err: Error) => this.redisFailed('read', err));
-    const cached = raw === null ? null : parseCacheEntry(raw);
+    const cached = await this.cache.read(id).catch((err: Error) => this.redisFailed('read', err));
     if (cached) {
       this.metrics.cacheHit();
       return { source: 'cache', data: cached };
@@ -52,14 +51,14 @@ export class ItemsService {
   }
 
   async update(id: string, change: ItemUpdate): Promise<Item> {
-    const updated = await this.items.update(id, change, this.cacheWriter.needsPreviousRow);
+    const updated = await this.items.update(id, change);
     if (!updated) {
       const version = await this.items.currentVersion(id);
       if (version === null) throw ItemsError.notFound(id);
       throw ItemsError.versionConflict(id, change.expectedVersion ?? version, version);
     }
     await this.cacheWriter.afterUpdate(updated).catch((err: Error) => this.redisFailed('write', err, id));
-    return updated.current;
+    return updated;
   }
 
   async delete(id: string): Promise<void> {

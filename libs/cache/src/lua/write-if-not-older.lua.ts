@@ -1,5 +1,6 @@
 /**
- * The one way Polaris writes an item into the cache: an atomic compare-and-set.
+ * The one way Polaris writes a versioned entry (a JSON payload with a `version` field) into the
+ * cache: an atomic compare-and-set.
  * Writes when the key is absent, unreadable, or holds a version <= the incoming one,
  * so a slow read-through fill can never put an old version over a newer one.
  *

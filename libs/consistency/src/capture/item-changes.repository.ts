@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import { EntityManager } from 'typeorm';
+import { sqlRows } from '@app/database';
+import { ItemChange } from './item-change';
+
+interface Row {
+  id: string;
+  item_id: string;
+  op: ItemChange['op'];
+  old_version: number | null;
+  new_version: number | null;
+  old_name: string | null;
+  new_name: string | null;
+  origin: ItemChange['origin'];
+  changed_at: Date;
+}
+
+const toChange = (r: Row): ItemChange => ({
+  id: r.id,
+  itemId: r.item_id,
+  op: r.op,
+  oldVersion: r.old_version,
+  newVersion: r.new_version,
+  oldName: r.old_name,
+  newName: r.new_name,
+  origin: r.origin,
+  changedAt: r.changed_at,
+});
+
+/**
+ * The only code that reads or writes the `item_changes` table (the capture trigger aside). The table
+ * is a queue of changes not yet relayed: relaying a change deletes its row.
+ */
+@Injectable()
+export class ItemChangesRepository {
+  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+
+  /**
+   * Claims up to `limit` changes, oldest first, and hands them to `relay` inside one transaction;
+   * they are deleted only if `relay` succeeds and the commit lands. Concurrent relays skip each
+   * other's rows (SKIP LOCKED); a relay killed mid-batch leaves its rows for the next.
+   */
+  async claim(limit: number, relay: (changes: ItemChange[]) => Promise<void>): Promise<number> {
+    const runner = this.manager.connection.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      const rows: Row[] = await sqlRows<Row>(runner, `SELECT * FROM item_changes ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
+      if (rows.length > 0) {
+        await relay(rows.map(toChange));
+        await sqlRows(runner, `DELETE FROM item_changes WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      }
+      await runner.commitTransaction();
+      return rows.length;
+    } catch (err) {
+      await runner.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Changes captured but not relayed yet. */
+  async backlog(): Promise<{ count: number; oldest: Date | null }> {
+    const [row] = await sqlRows<{ n: number; oldest: Date | null }>(
+      this.manager,
+      `SELECT count(*)::int AS n, min(changed_at) AS oldest FROM item_changes`,
+    );
+    return { count: row.n, oldest: row.oldest };
+  }
+}

@@ -1,0 +1,159 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { consistencyConfig, ConsistencyConfig } from '@app/config';
+import { CacheRepairService, ItemCache } from '@app/items';
+import { isMismatch, Observation } from '../outcome';
+import { CONFIRM_JOB_OPTIONS, CheckTrigger, ConfirmJob, confirmJobId, detectedBy, JOBS, QUEUES } from '../queues';
+import { buildTimeline, InconsistenciesRepository, InconsistenciesService, LifecycleEvents, TraceStore } from '../records';
+import { ItemWatchStore } from './item-watch.store';
+import { Effect } from './lifecycle';
+
+/** One observed key and what is already known about it. */
+export interface Subject {
+  itemId: string;
+  cacheKey: string;
+  observation: Observation;
+  trigger: CheckTrigger;
+  /** The pending confirmation's job id, when a grace period is running. */
+  pendingToken?: string;
+  /** Set when the confirmation job itself is carrying out the effects. */
+  confirmation?: ConfirmJob;
+}
+
+/** Carries out lifecycle decisions: the effects in Redis, BullMQ and PostgreSQL, and one event per transition. */
+@Injectable()
+export class LifecycleService {
+  constructor(
+    @InjectQueue(QUEUES.confirmations) private readonly confirmations: Queue<ConfirmJob>,
+    private readonly watch: ItemWatchStore,
+    private readonly traces: TraceStore,
+    private readonly records: InconsistenciesRepository,
+    private readonly inconsistencies: InconsistenciesService,
+    private readonly cache: ItemCache,
+    private readonly repair: CacheRepairService,
+    private readonly events: LifecycleEvents,
+    @Inject(consistencyConfig.KEY) private readonly cfg: ConsistencyConfig,
+  ) {}
+
+  async apply(effects: readonly Effect[], s: Subject): Promise<void> {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'detect':
+          await this.detect(s);
+          break;
+        case 'clear':
+          await this.clear(s);
+          break;
+        case 'confirm':
+          await this.confirm(s);
+          break;
+        case 'touch':
+          await this.touch(s);
+          break;
+        case 'resolve':
+          await this.inconsistencies.resolve(s.itemId, s.cacheKey, effect.resolution, this.describe(s));
+          break;
+      }
+    }
+  }
+
+  /** Starts the grace period with one confirmation at detection + GRACE_PERIOD_MS; the deadline never moves. */
+  private async detect(s: Subject): Promise<void> {
+    const kind = s.observation.outcome;
+    if (!isMismatch(kind)) return;
+    const now = Date.now();
+    const job: ConfirmJob = {
+      itemId: s.itemId,
+      token: confirmJobId(s.itemId, now),
+      detectedAt: new Date(now).toISOString(),
+      detectedBy: detectedBy(s.trigger),
+      kind,
+      cacheVersion: s.observation.cacheVersion,
+      dbVersion: s.observation.dbVersion,
+    };
+    if (!(await this.watch.startPending(job))) return; // another check detected it first
+    try {
+      await this.confirmations.add(JOBS.confirm, job, { ...CONFIRM_JOB_OPTIONS, jobId: job.token, delay: this.cfg.gracePeriodMs });
+    } catch (err) {
+      await this.watch.endPending(job.itemId, job.token).catch(() => undefined);
+      throw err;
+    }
+    this.events.emit('detected', {
+      ...this.describe(s),
+      detectedBy: job.detectedBy,
+      confirmAt: new Date(now + this.cfg.gracePeriodMs).toISOString(),
+    });
+  }
+
+  /**
+   * The mismatch went away within the grace period. A check cancels the delayed confirmation;
+   * when that confirmation is already running it cannot be removed, and it decides instead.
+   */
+  private async clear(s: Subject): Promise<void> {
+    if (s.confirmation) {
+      // The confirmation ends its own grace period, so a new detection can start right after.
+      await this.watch.endPending(s.itemId, s.confirmation.token);
+      this.events.emit('cleared', { ...this.describe(s), detectedAt: s.confirmation.detectedAt });
+      return;
+    }
+    if (!s.pendingToken) return;
+    const removed = await this.confirmations.remove(s.pendingToken);
+    if (removed !== 1) return; // running right now: the confirmation will clear or confirm
+    if (await this.watch.endPending(s.itemId, s.pendingToken)) {
+      this.events.emit('cleared', this.describe(s));
+    }
+  }
+
+  /** Writes the record with the item's timeline, then heals it when HEAL_POLICY says so. */
+  private async confirm(s: Subject): Promise<void> {
+    const c = s.confirmation;
+    const o = s.observation;
+    if (!c || !isMismatch(o.outcome)) return;
+    const since = new Date(Date.parse(c.detectedAt) - this.cfg.timeline.windowMs);
+    const trace = await this.traces.of(s.itemId).catch(() => []);
+    const { record, inserted } = await this.records.confirm({
+      cacheKey: s.cacheKey,
+      itemId: s.itemId,
+      kind: o.outcome,
+      observation: o,
+      firstDetectedAt: new Date(c.detectedAt),
+      detectedBy: c.detectedBy,
+      timeline: buildTimeline(trace, since, this.cfg.timeline.maxEntries),
+    });
+    if (!inserted) return;
+    this.events.emit('confirmed', { ...this.describe(s), inconsistencyId: record.id, detectedBy: c.detectedBy, detectedAt: c.detectedAt });
+    await this.heal(s);
+  }
+
+  /**
+   * HEAL_POLICY: force-sync the entry from PostgreSQL (delete, then fill through the compare-and-set,
+   * so nothing older than the database's value is written) or just delete it, then resolve.
+   */
+  private async heal(s: Subject): Promise<void> {
+    if (this.cfg.healPolicy === 'off') return;
+    if (this.cfg.healPolicy === 'refresh') await this.repair.refresh(s.itemId);
+    else await this.cache.delete(s.itemId);
+    await this.inconsistencies.resolve(s.itemId, s.cacheKey, 'auto_healed', { ...this.describe(s), healPolicy: this.cfg.healPolicy });
+  }
+
+  private async touch(s: Subject): Promise<void> {
+    const o = s.observation;
+    if (!isMismatch(o.outcome)) return;
+    const touched = await this.records.touch(s.cacheKey, { ...o, outcome: o.outcome });
+    if (touched?.previousStatus === 'confirmed') {
+      this.events.emit('persistent', { ...this.describe(s), inconsistencyId: touched.id, count: touched.count });
+    }
+  }
+
+  private describe(s: Subject): Record<string, unknown> {
+    return {
+      itemId: s.itemId,
+      key: s.cacheKey,
+      outcome: s.observation.outcome,
+      dbVersion: s.observation.dbVersion,
+      cacheVersion: s.observation.cacheVersion,
+      trigger: s.trigger,
+    };
+  }
+}

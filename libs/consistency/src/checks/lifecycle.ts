@@ -1,0 +1,68 @@
+import { isMismatch, MismatchKind, Observation, Outcome } from '../outcome';
+import type { OpenStatus, Resolution } from '../records';
+
+/** What Polaris already knows about a key when it observes it. */
+export interface KnownState {
+  /** The open (unresolved) record for the key, if any. */
+  open: { status: OpenStatus } | null;
+  /** Whether a confirmation is pending (the grace period is running). */
+  pending: boolean;
+}
+
+/**
+ * The lifecycle effects a decision asks for. The service carries them out and logs each
+ * transition once:
+ *  - detect:  start the grace period (DETECTED) with one confirmation at detection + grace
+ *  - clear:   the pending mismatch went away (CLEARED)
+ *  - confirm: write the record (CONFIRMED)
+ *  - touch:   count++ and last_seen_at; confirmed becomes persistent (PERSISTENT, logged once)
+ *  - resolve: close the open record (RESOLVED)
+ */
+export type Effect =
+  { type: 'detect' } | { type: 'clear' } | { type: 'confirm' } | { type: 'touch' } | { type: 'resolve'; resolution: Resolution };
+
+function consistentEffects(outcome: Outcome, state: KnownState): Effect[] {
+  const effects: Effect[] = [];
+  if (state.pending) effects.push({ type: 'clear' });
+  if (state.open) effects.push({ type: 'resolve', resolution: outcome === 'absent' ? 'item_deleted' : 'self_healed' });
+  return effects;
+}
+
+/** A check observed `outcome`. A pending mismatch stays silent until its confirmation runs. */
+export function decideOnCheck(outcome: Outcome, state: KnownState): Effect[] {
+  if (!isMismatch(outcome)) return consistentEffects(outcome, state);
+  if (state.open) return [{ type: 'touch' }];
+  if (state.pending) return [];
+  return [{ type: 'detect' }];
+}
+
+/** What a detection saw, kept with its pending confirmation. */
+export interface Detected {
+  kind: MismatchKind;
+  cacheVersion: number | null;
+  dbVersion: number | null;
+}
+
+/**
+ * Whether a mismatch seen at confirmation is still the divergence that was detected. An item written
+ * continuously is, at any instant, often between a commit and its cache write; a mismatch seen then
+ * is a new, in-flight one. A stale entry healed once the cache reached the version the database had
+ * at detection; any other kind healed once the entry changed. Repeated stale overwrites that keep
+ * the cache below that version are the same divergence.
+ */
+export function sameDivergence(detected: Detected, now: Pick<Observation, 'cacheVersion'>): boolean {
+  if (detected.kind === 'stale') return now.cacheVersion === null || detected.dbVersion === null || now.cacheVersion < detected.dbVersion;
+  return now.cacheVersion === detected.cacheVersion;
+}
+
+/**
+ * The confirmation owning the pending state observed `outcome` after the grace period.
+ * (`state.pending` is the confirmation itself, so a consistent outcome clears it.) A mismatch that
+ * is not the detected divergence (see sameDivergence) clears the detection and starts a new grace
+ * period, instead of confirming an inconsistency that is not there.
+ */
+export function decideOnConfirm(outcome: Outcome, open: KnownState['open'], same: boolean): Effect[] {
+  if (!isMismatch(outcome)) return consistentEffects(outcome, { open, pending: true });
+  if (open) return [{ type: 'touch' }];
+  return same ? [{ type: 'confirm' }] : [{ type: 'clear' }, { type: 'detect' }];
+}

@@ -1,0 +1,17 @@
+export { CheckScheduler } from './check-scheduler.service';
+export {
+  assertJobHandlers,
+  CHECK_JOB_OPTIONS,
+  CONFIRM_JOB_OPTIONS,
+  confirmJobId,
+  detectedBy,
+  isPostWrite,
+  JOBS,
+  MAX_ITEMS_PER_CHECK_JOB,
+  QUEUES,
+  WORKER_OPTIONS,
+} from './consistency.queue';
+export type { CheckItem, CheckJob, CheckRequest, CheckTrigger, ConfirmJob, DetectedBy } from './consistency.queue';
+export { QueueRedis } from './queue-redis.provider';
+export { queueConnectionOptions, queueRootModule, QueuesModule } from './queues.module';
+export type { QueueRole } from './queues.module';

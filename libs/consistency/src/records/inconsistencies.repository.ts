@@ -1,0 +1,184 @@
+import { Injectable } from '@nestjs/common';
+import { InjectEntityManager } from '@nestjs/typeorm';
+import { EntityManager } from 'typeorm';
+import { sqlRows } from '@app/database';
+import type { Observation } from '../outcome';
+import { ConfirmInput, Inconsistency, InconsistencyStats, OpenStatus, Resolution } from './inconsistency';
+
+interface Row {
+  id: string;
+  cache_key: string;
+  item_id: string;
+  status: Inconsistency['status'];
+  kind: Inconsistency['kind'];
+  db_version: number | null;
+  cache_version: number | null;
+  db_value: Inconsistency['dbValue'];
+  cache_value: Inconsistency['cacheValue'];
+  count: number;
+  first_detected_at: Date;
+  confirmed_at: Date;
+  last_seen_at: Date;
+  resolved_at: Date | null;
+  resolution: Resolution | null;
+  detected_by: Inconsistency['detectedBy'];
+  timeline?: Inconsistency['timeline'];
+}
+
+/** Every column but the timeline, which only the single-record read needs. */
+const LIST_COLUMNS = `id, cache_key, item_id, status, kind, db_version, cache_version, db_value, cache_value, count,
+  first_detected_at, confirmed_at, last_seen_at, resolved_at, resolution, detected_by`;
+
+function toInconsistency(r: Row): Inconsistency {
+  return {
+    id: r.id,
+    cacheKey: r.cache_key,
+    itemId: r.item_id,
+    status: r.status,
+    kind: r.kind,
+    dbVersion: r.db_version,
+    cacheVersion: r.cache_version,
+    dbValue: r.db_value,
+    cacheValue: r.cache_value,
+    count: r.count,
+    firstDetectedAt: r.first_detected_at,
+    confirmedAt: r.confirmed_at,
+    lastSeenAt: r.last_seen_at,
+    resolvedAt: r.resolved_at,
+    resolution: r.resolution,
+    detectedBy: r.detected_by,
+    ...(r.timeline ? { timeline: r.timeline } : {}),
+  };
+}
+
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v));
+
+/** The only code that reads or writes the `inconsistencies` table. */
+@Injectable()
+export class InconsistenciesRepository {
+  constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
+
+  /** Open records among `cacheKeys`, keyed by cache key. */
+  async findOpenByKeys(cacheKeys: readonly string[]): Promise<Map<string, { id: string; status: OpenStatus }>> {
+    if (cacheKeys.length === 0) return new Map();
+    const rows: { id: string; cache_key: string; status: OpenStatus }[] = await sqlRows(
+      this.manager,
+      `SELECT id, cache_key, status FROM inconsistencies WHERE cache_key = ANY($1::text[]) AND status <> 'resolved'`,
+      [cacheKeys],
+    );
+    return new Map(rows.map((r) => [r.cache_key, { id: r.id, status: r.status }]));
+  }
+
+  /**
+   * Writes the confirmed record. The partial unique index makes this race-free: when another
+   * worker opened a record for the key first, this counts one more occurrence on it instead.
+   */
+  async confirm(input: ConfirmInput): Promise<{ record: Inconsistency; inserted: boolean }> {
+    const o = input.observation;
+    const rows: (Row & { inserted: boolean })[] = await sqlRows(
+      this.manager,
+      `INSERT INTO inconsistencies
+         (cache_key, item_id, status, kind, db_version, cache_version, db_value, cache_value, first_detected_at, detected_by, timeline)
+       VALUES ($1, $2, 'confirmed', $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10::jsonb)
+       ON CONFLICT (cache_key) WHERE status <> 'resolved' DO UPDATE
+         SET count = inconsistencies.count + 1, last_seen_at = now()
+       RETURNING ${LIST_COLUMNS}, (xmax = 0) AS inserted`,
+      [
+        input.cacheKey,
+        input.itemId,
+        input.kind,
+        o.dbVersion,
+        o.cacheVersion,
+        json(o.dbValue),
+        json(o.cacheValue),
+        input.firstDetectedAt,
+        input.detectedBy,
+        JSON.stringify(input.timeline),
+      ],
+    );
+    return { record: toInconsistency(rows[0]), inserted: rows[0].inserted };
+  }
+
+  /**
+   * One more occurrence on the open record: count++, last_seen_at, the latest observation, and
+   * status persistent. Returns the status it had before, so confirmed→persistent is logged once.
+   */
+  async touch(
+    cacheKey: string,
+    o: Observation & { outcome: Inconsistency['kind'] },
+  ): Promise<{ id: string; count: number; previousStatus: OpenStatus } | null> {
+    const rows = await sqlRows<{ id: string; count: number; previous_status: OpenStatus }>(
+      this.manager,
+      `WITH prev AS (
+         SELECT id, status FROM inconsistencies WHERE cache_key = $1 AND status <> 'resolved' FOR UPDATE
+       )
+       UPDATE inconsistencies AS i
+          SET count = i.count + 1, last_seen_at = now(), status = 'persistent',
+              kind = $2, db_version = $3, cache_version = $4, db_value = $5::jsonb, cache_value = $6::jsonb
+         FROM prev
+        WHERE i.id = prev.id
+       RETURNING i.id, i.count, prev.status AS previous_status`,
+      [cacheKey, o.outcome, o.dbVersion, o.cacheVersion, json(o.dbValue), json(o.cacheValue)],
+    );
+    return rows.length ? { id: rows[0].id, count: rows[0].count, previousStatus: rows[0].previous_status } : null;
+  }
+
+  /** Closes the open record for the key, if any; only one caller gets it back. */
+  async resolve(cacheKey: string, resolution: Resolution): Promise<Inconsistency | null> {
+    const rows: Row[] = await sqlRows(
+      this.manager,
+      `UPDATE inconsistencies SET status = 'resolved', resolved_at = now(), resolution = $2
+        WHERE cache_key = $1 AND status <> 'resolved'
+       RETURNING ${LIST_COLUMNS}`,
+      [cacheKey, resolution],
+    );
+    return rows.length ? toInconsistency(rows[0]) : null;
+  }
+
+  async findById(id: string): Promise<Inconsistency | null> {
+    const rows: Row[] = await sqlRows(this.manager, `SELECT * FROM inconsistencies WHERE id = $1`, [id]);
+    return rows.length ? toInconsistency(rows[0]) : null;
+  }
+
+  /** Newest last_seen first. */
+  async list(activeOnly: boolean, limit: number): Promise<Inconsistency[]> {
+    const rows: Row[] = await sqlRows(
+      this.manager,
+      `SELECT ${LIST_COLUMNS} FROM inconsistencies ${activeOnly ? `WHERE status <> 'resolved'` : ''} ORDER BY last_seen_at DESC, id LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toInconsistency);
+  }
+
+  /** Item ids of open records, least recently seen first, for the sweeper to re-check. */
+  async openItemIds(limit: number): Promise<string[]> {
+    const rows: { item_id: string }[] = await sqlRows(
+      this.manager,
+      `SELECT item_id FROM inconsistencies WHERE status <> 'resolved' ORDER BY last_seen_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.item_id);
+  }
+
+  async stats(): Promise<InconsistencyStats> {
+    const [totals]: { active: string; resolved: string; total: string; avg_resolution_s: string | null }[] = await sqlRows(
+      this.manager,
+      `SELECT count(*) FILTER (WHERE status <> 'resolved') AS active,
+              count(*) FILTER (WHERE status = 'resolved') AS resolved,
+              count(*) AS total,
+              avg(extract(epoch FROM resolved_at - first_detected_at)) FILTER (WHERE status = 'resolved') AS avg_resolution_s
+         FROM inconsistencies`,
+    );
+    const byKind: { kind: string; n: string }[] = await sqlRows(
+      this.manager,
+      `SELECT kind, count(*) AS n FROM inconsistencies WHERE status <> 'resolved' GROUP BY kind`,
+    );
+    return {
+      active: Number(totals.active),
+      resolved: Number(totals.resolved),
+      total: Number(totals.total),
+      avgResolutionSeconds: totals.avg_resolution_s === null ? 0 : Number(totals.avg_resolution_s),
+      activeByKind: Object.fromEntries(byKind.map((r) => [r.kind, Number(r.n)])),
+    };
+  }
+}

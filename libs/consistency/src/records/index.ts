@@ -1,0 +1,12 @@
+export { ConsistencyError, ConsistencyErrorCode } from './consistency.errors';
+export { CheckRequestedDto, RefreshResultDto } from './dto/refresh-result.dto';
+export { InconsistencyDetailDto, InconsistencyDto, TimelineEntryDto } from './dto/inconsistency.dto';
+export { ListInconsistenciesQueryDto } from './dto/list-inconsistencies.query.dto';
+export { InconsistenciesRepository } from './inconsistencies.repository';
+export { InconsistenciesService } from './inconsistencies.service';
+export type { Inconsistency, InconsistencyStats, OpenStatus, Resolution } from './inconsistency';
+export { LifecycleEvents } from './lifecycle-events';
+export { RecordsModule } from './records.module';
+export { buildTimeline } from './timeline';
+export type { TimelineEntry } from './timeline';
+export { TraceStore } from './trace.store';

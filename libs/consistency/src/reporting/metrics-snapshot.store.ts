@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { MetricsSnapshot } from '@app/metrics';
+import { QueueRedis } from '../queues';
+
+const FRESH_MS = 30_000;
+
+/** Workers leave their metric snapshots here so the api's /metrics can sum them. */
+@Injectable()
+export class MetricsSnapshotStore {
+  constructor(private readonly redis: QueueRedis) {}
+
+  async publish(processId: string, snapshot: MetricsSnapshot): Promise<void> {
+    const now = Date.now();
+    await this.redis
+      .multi()
+      .set(this.redis.key('metrics', processId), JSON.stringify(snapshot), 'PX', FRESH_MS)
+      .zadd(this.redis.key('metrics'), now, processId)
+      .zremrangebyscore(this.redis.key('metrics'), '-inf', now - FRESH_MS)
+      .exec();
+  }
+
+  async withdraw(processId: string): Promise<void> {
+    await this.redis.multi().del(this.redis.key('metrics', processId)).zrem(this.redis.key('metrics'), processId).exec();
+  }
+
+  /** Snapshots published within the last 30 s. */
+  async recent(): Promise<MetricsSnapshot[]> {
+    const ids = await this.redis.zrangebyscore(this.redis.key('metrics'), Date.now() - FRESH_MS, '+inf');
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(ids.map((id) => this.redis.key('metrics', id)));
+    return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as MetricsSnapshot);
+  }
+}

@@ -1,0 +1,34 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { Queue } from 'bullmq';
+import { withTimeout } from '@app/cache';
+import { MetricsService } from '@app/metrics';
+import { ItemChangesRepository } from '../capture';
+import { QUEUES } from '../queues';
+import { SCRAPE_READ_TIMEOUT_MS } from './consistency-report.service';
+
+const JOB_STATES = ['waiting', 'delayed', 'active', 'failed'] as const;
+
+/** The worker's /metrics: its own counters, plus queue depth and the relay's backlog read at scrape time. */
+@Injectable()
+export class WorkerMetricsService {
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly changes: ItemChangesRepository,
+    @InjectQueue(QUEUES.checks) private readonly checks: Queue,
+    @InjectQueue(QUEUES.confirmations) private readonly confirmations: Queue,
+  ) {}
+
+  async prometheus(): Promise<string> {
+    // A store being away must not hide the rest of the metrics: its gauges keep their last values.
+    await Promise.allSettled([
+      ...[this.checks, this.confirmations].map(async (q) =>
+        this.metrics.setQueueJobs(q.name, await withTimeout(q.getJobCounts(...JOB_STATES), SCRAPE_READ_TIMEOUT_MS)),
+      ),
+      withTimeout(this.changes.backlog(), SCRAPE_READ_TIMEOUT_MS).then(({ count, oldest }) =>
+        this.metrics.setRelayBacklog(count, oldest ? (Date.now() - oldest.getTime()) / 1000 : 0),
+      ),
+    ]);
+    return this.metrics.prometheus();
+  }
+}
