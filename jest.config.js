@@ -4,7 +4,7 @@ const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': 'ts-jest' },
   moduleNameMapper: {
-    '^@app/consistency/worker$': '<rootDir>/libs/consistency/src/worker',
+    '^@apps/(api|worker)$': '<rootDir>/apps/$1/src/bootstrap',
     '^@app/(config|database|items|cache|consistency|metrics|testing)$': '<rootDir>/libs/$1/src',
   },
 };

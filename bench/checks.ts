@@ -228,7 +228,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
       queuePrefix: iso.queuePrefix,
     },
     polaris: {
-      what: `the built worker (node dist/apps/worker/apps/worker/src/main.js), SWEEP_ENABLED=false, RELAY_ENABLED=false, CHECK_CONCURRENCY=${CONCURRENCY}, NODE_ENV=production, defaults otherwise`,
+      what: `the built worker (node dist/apps/worker/main.js), SWEEP_ENABLED=false, RELAY_ENABLED=false, CHECK_CONCURRENCY=${CONCURRENCY}, NODE_ENV=production, defaults otherwise`,
       lifecycleRecordsAfterRun: records,
     },
     baseline: {

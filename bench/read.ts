@@ -161,7 +161,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
       redis: iso.redisUrl,
     },
     polaris: {
-      what: 'the built api (node dist/apps/api/apps/api/src/main.js), NODE_ENV=production, LOG_LEVEL=info, defaults otherwise; no worker',
+      what: 'the built api (node dist/apps/api/main.js), NODE_ENV=production, LOG_LEVEL=info, defaults otherwise; no worker',
       cacheHitsCounted: hits,
       cacheMissesCounted: misses,
     },

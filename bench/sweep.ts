@@ -279,7 +279,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
       queuePrefix: iso.queuePrefix,
     },
     polaris: {
-      what: `the built worker (node dist/apps/worker/apps/worker/src/main.js), RELAY_ENABLED=false, SWEEP_INTERVAL_MS=3000, SWEEP_BATCH_SIZE=${BATCH}, one tick per pass; pass time from its polaris_sweep_last_pass_duration_seconds; rows phase + SCAN keys phase`,
+      what: `the built worker (node dist/apps/worker/main.js), RELAY_ENABLED=false, SWEEP_INTERVAL_MS=3000, SWEEP_BATCH_SIZE=${BATCH}, one tick per pass; pass time from its polaris_sweep_last_pass_duration_seconds; rows phase + SCAN keys phase`,
     },
     baseline: {
       what: `in the harness process: keyset SELECT of ${BATCH} rows + one MGET + JSON.parse and the same JSON comparison (jsonEqual), sequential; rows only (no orphan scan)`,

@@ -264,7 +264,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
     },
     polaris: {
       what:
-        'the built api (node dist/apps/api/apps/api/src/main.js) writing `items` (change-capture trigger), plus the built worker ' +
+        'the built api (node dist/apps/api/main.js) writing `items` (change-capture trigger), plus the built worker ' +
         '(relay on, sweeper off) started before each Polaris round and stopped after it has caught up; NODE_ENV=production, defaults otherwise',
       lifecycleRecordsAfterRun: records,
       lifecycleRecordDetails: recordDetails,

@@ -111,7 +111,7 @@ describe('docker-compose.yml, validated by a real compose tool', () => {
 
   it('runs the migration once, to completion, before the api and the worker', () => {
     const { migrate, api, worker } = config.services;
-    expect(migrate.command).toEqual(['node', 'dist/apps/worker/apps/worker/src/main.js', 'migrate']);
+    expect(migrate.command).toEqual(['node', 'dist/apps/worker/main.js', 'migrate']);
     expect(migrate.restart).toBe('no');
     expect(migrate.depends_on.postgres.condition).toBe('service_healthy');
     for (const svc of [api, worker]) {
@@ -225,6 +225,16 @@ describe('Dockerfile', () => {
       '```',
     ];
     expect(readmeBuildCommands(sample.join('\n'))).toEqual(['npm ci', 'npm run build', 'npm prune']);
+  });
+
+  it('runs the entry points the npm scripts name, which `npm run build` emits', () => {
+    const scripts = JSON.parse(read('package.json')).scripts;
+    expect(JSON.parse(of('CMD')[0].args)).toEqual(scripts['start:api'].split(' '));
+    const { migrate, worker } = (load(read('docker-compose.yml')) as any).services;
+    expect(worker.command).toEqual(scripts['start:worker'].split(' '));
+    expect(migrate.command).toEqual([...scripts['start:worker'].split(' '), 'migrate']);
+    expect(scripts['start:api']).toBe('node dist/apps/api/main.js');
+    expect(scripts['start:worker']).toBe('node dist/apps/worker/main.js');
   });
 
   it("builds with exactly the README's build commands", () => {

@@ -1,11 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './cli';
 
+/** The file an npm script runs with `node <file>`: the entry points are named in package.json only. */
+function entryOf(script: string): string {
+  const command: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts[script];
+  const file = /^node (\S+\.js)$/.exec(command)?.[1];
+  if (!file) throw new Error(`npm script ${script} is not "node <file>.js": ${command}`);
+  return join(ROOT, file);
+}
+
 /** The built entry points the benchmarks run: the same files `npm run start:api` / `start:worker` run. */
-export const API_MAIN = join(ROOT, 'dist/apps/api/apps/api/src/main.js');
-export const WORKER_MAIN = join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
+export const API_MAIN = entryOf('start:api');
+export const WORKER_MAIN = entryOf('start:worker');
 
 function newestSource(dir: string): number {
   let newest = 0;

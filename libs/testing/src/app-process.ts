@@ -7,11 +7,11 @@ export interface AppProcess {
   exited: Promise<[number | null, NodeJS.Signals | null]>;
 }
 
-/** Runs an app's real entry point (apps/<app>/src/main.ts) as a separate process, with the spec's environment. */
+/** Runs an app's real entry point (apps/<app>/main.ts) as a separate process, with the spec's environment. */
 export function spawnApp(app: 'api' | 'worker', env: Record<string, string> = {}, args: string[] = []): AppProcess {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', `apps/${app}/src/main.ts`, ...args],
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', `apps/${app}/main.ts`, ...args],
     { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -81,7 +81,7 @@ export class TestContext {
 
   async startApi(): Promise<NestFastifyApplication> {
     // Imported lazily so each spec's environment is in place before the app's modules load.
-    const { createApiApp } = await import('../../../apps/api/src/bootstrap');
+    const { createApiApp } = await import('@apps/api');
     const app = await createApiApp();
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
@@ -97,7 +97,7 @@ export class TestContext {
   }
 
   async startWorker(): Promise<NestFastifyApplication> {
-    const { createWorkerApp } = await import('../../../apps/worker/src/bootstrap');
+    const { createWorkerApp } = await import('@apps/worker');
     const worker = await createWorkerApp();
     await worker.init();
     await worker.getHttpAdapter().getInstance().ready();

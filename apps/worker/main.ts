@@ -1,6 +1,6 @@
 import { AppConfig, appConfig, closeOnSignals, databaseConfig } from '@app/config';
 import { migrate } from '@app/database';
-import { createWorkerApp } from './bootstrap';
+import { createWorkerApp } from './src/bootstrap';
 
 /** `node main` runs the worker; `node main migrate` creates the database if needed and applies migrations. */
 async function main(): Promise<void> {

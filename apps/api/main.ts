@@ -1,5 +1,5 @@
 import { AppConfig, appConfig, closeOnSignals } from '@app/config';
-import { createApiApp } from './bootstrap';
+import { createApiApp } from './src/bootstrap';
 
 async function main(): Promise<void> {
   const app = await createApiApp();
