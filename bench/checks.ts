@@ -119,7 +119,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
     const child = await start(side);
     let firstAt = 0;
     let doneAtFirst = 0;
-    let lastAt = 0;
+    let lastAt: number;
     const deadline = spawnedAt + ROUND_LIMIT_S * 1000;
     for (;;) {
       child.assertRunning();

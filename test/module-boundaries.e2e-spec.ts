@@ -40,7 +40,7 @@ describe('module boundaries', () => {
   afterAll(() => ctx.close());
 
   /** Whether any module of the app's container provides `token`. (`app.get` of a missing provider exits the process.) */
-  const has = (app: NonNullable<TestContext['api']>, token: Function) =>
+  const has = (app: NonNullable<TestContext['api']>, token: abstract new (...args: never[]) => unknown) =>
     [...app.get(ModulesContainer).values()].some((module) => module.providers.has(token));
 
   it('the api has none of the worker-only providers', () => {

@@ -12,7 +12,7 @@ describe('worker restart during the grace period', () => {
   afterAll(() => ctx.close());
 
   it('confirms after the restart, exactly once, at the deadline fixed at detection', async () => {
-    let worker = await ctx.startWorker();
+    const worker = await ctx.startWorker();
     const { id } = await ctx.createItem();
     await ctx.http('GET', `/items/${id}`); // cache version 1
     await ctx.http('PUT', `/items/${id}`, { value: { color: 'red' } }); // cache write skipped: stale
@@ -23,7 +23,7 @@ describe('worker restart during the grace period', () => {
     await sleep(300);
     expect(await ctx.records(id)).toEqual([]);
 
-    worker = await ctx.startWorker();
+    await ctx.startWorker();
     const [record] = await waitFor(async () => {
       const rows = await ctx.records(id);
       return rows.length ? rows : null;

@@ -1,5 +1,5 @@
 import { Item, parseCacheEntry } from '@app/items';
-import { isMismatch, Observation, Outcome } from '../outcome';
+import { Observation, Outcome } from '../outcome';
 import { jsonEqual } from './json-equal';
 
 /** The row fields a comparison needs. */

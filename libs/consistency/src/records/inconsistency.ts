@@ -1,6 +1,6 @@
 import type { JsonValue } from '@app/items';
 import type { MismatchKind, Observation } from '../outcome';
-import type { DetectedBy } from '../queues/consistency.queue';
+import type { DetectedBy } from '../queues';
 import type { TimelineEntry } from './timeline';
 
 export type OpenStatus = 'confirmed' | 'persistent';

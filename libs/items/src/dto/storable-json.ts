@@ -1,6 +1,7 @@
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 
 /** PostgreSQL `text` and `jsonb` reject NUL; unpaired UTF-16 surrogates are not Unicode at all. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what it looks for
 const UNSTORABLE_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Why `s` cannot be stored as PostgreSQL text, or null when it can. */
