@@ -17,6 +17,8 @@ module.exports = {
       displayName: 'e2e',
       rootDir: __dirname,
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Holds the in-process apps' logs back unless a test fails (see TestContext).
+      testEnvironment: '<rootDir>/libs/testing/jest-environment.cjs',
     },
   ],
   testTimeout: 60_000,

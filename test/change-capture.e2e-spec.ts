@@ -1,5 +1,5 @@
 import { MetricsPublisher } from '@app/consistency';
-import { TestContext, sleep, waitFor } from '@app/testing';
+import { TestContext, waitFor } from '@app/testing';
 
 /**
  * Every write is captured in the same transaction by a trigger and relayed to the checks, so a
@@ -93,7 +93,7 @@ describe('change capture and out-of-band writes', () => {
     await ctx.pg.query(`UPDATE items SET value = '{"v": "inv"}', version = version + 1 WHERE id = $1`, [id]);
     await waitFor(async () => (await ctx.redis.exists(ctx.cacheKey(id))) === 0);
     expect((await ctx.http('GET', `/items/${id}`)).body).toMatchObject({ source: 'db', data: { version: 2, value: { v: 'inv' } } });
-    await sleep(1200); // past the post-change check and any grace period
+    await ctx.settle(); // past the post-change check and any grace period
     expect(await ctx.records(id)).toEqual([]);
   });
 
@@ -104,7 +104,7 @@ describe('change capture and out-of-band writes', () => {
     await waitFor(async () => JSON.parse((await ctx.redis.get(ctx.cacheKey(id))) ?? '{}').version === 2);
     expect((await ctx.http('GET', `/items/${id}`)).body).toMatchObject({ source: 'cache', data: { version: 2, value: { v: 'ref' } } });
     // api writes are not refreshed by the relay: a skipped api cache write is still detected
-    await sleep(1200);
+    await ctx.settle();
     expect(await ctx.records(id)).toEqual([]);
   });
 
@@ -164,10 +164,10 @@ describe('change capture and out-of-band writes', () => {
     const stale = await cachedItem();
     await ctx.pg.query(`UPDATE items SET version = version + 1 WHERE id = $1`, [stale]);
     await waitFor(async () => (await ctx.records(stale)).length === 1);
-    await sleep(800); // the post-change sample of the stale one lands after the post-write delay
+    await ctx.settle(); // the post-change sample of the stale one lands after the post-write delay
     await ctx.http('POST', `/items/debug/refresh/${stale}`);
     await ctx.http('POST', `/items/debug/check/${stale}`);
-    await sleep(300);
+    await ctx.settle();
     await ctx.workers[0].get(MetricsPublisher).publish();
 
     const summary = (await ctx.http('GET', '/metrics/summary')).body;

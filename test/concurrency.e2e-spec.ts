@@ -1,5 +1,5 @@
 import { ItemCache } from '@app/items';
-import { TestContext, sleep, waitFor } from '@app/testing';
+import { TestContext, waitFor } from '@app/testing';
 
 describe('concurrency', () => {
   let ctx: TestContext;
@@ -26,7 +26,7 @@ describe('concurrency', () => {
     expect(rows[0].version).toBe(1 + rounds * 20);
 
     // wait past every post-write check and grace period, with the sweeper running too
-    await sleep(2500);
+    await ctx.settle();
     const cached = JSON.parse((await ctx.redis.get(ctx.cacheKey(id)))!);
     expect(cached.version).toBe(1 + rounds * 20);
     expect(await ctx.records(id)).toEqual([]);
@@ -68,7 +68,7 @@ describe('concurrency', () => {
     expect(await cache.write({ ...read.body.data, version: 2, value: { v: 2 } })).toBe(true);
     expect(await cache.write({ ...read.body.data, version: 2, value: { v: 2 } })).toBe(true);
 
-    await sleep(1500);
+    await ctx.settle();
     expect(await ctx.records(id)).toEqual([]);
   });
 
@@ -85,7 +85,7 @@ describe('concurrency', () => {
     await ctx.http('GET', `/items/${id}`);
     await ctx.redis.del(ctx.cacheKey(id));
     await ctx.http('POST', `/items/debug/check/${id}`);
-    await sleep(800);
+    await ctx.settle();
     expect(await ctx.records(id)).toEqual([]);
     await waitFor(async () => (await ctx.http('GET', `/items/${id}`)).body.source === 'db');
   });

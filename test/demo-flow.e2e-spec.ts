@@ -1,4 +1,4 @@
-import { TestContext, sleep, waitFor } from '@app/testing';
+import { TestContext, waitFor } from '@app/testing';
 
 /** The seed's demo: POST, GET twice, PUT under FAILURE_MODE=delay, wait, active list shows it, refresh, list is empty. */
 describe('demo flow (FAILURE_MODE=delay)', () => {
@@ -59,7 +59,7 @@ describe('demo flow (FAILURE_MODE=delay)', () => {
     expect(all[0]).toMatchObject({ resolved: true, status: 'resolved', resolution: 'refreshed' });
     expect((await ctx.http('GET', `/items/${id}`)).body).toMatchObject({ source: 'cache', data: { version: 2 } });
 
-    await sleep(300); // let any straggling check run: nothing more may happen
+    await ctx.settle(); // let any straggling check run: nothing more may happen
     const t = await ctx.transitions();
     expect(t).toMatchObject({ detected: 1, confirmed: 1, resolved: 1, cleared: 0 });
 

@@ -1,4 +1,4 @@
-import { TestContext, sleep, waitFor } from '@app/testing';
+import { TestContext, waitFor } from '@app/testing';
 
 /** Failure modes against the lifecycle: blips are never confirmed, skipped writes are, and records heal. */
 describe('lifecycle', () => {
@@ -36,7 +36,7 @@ describe('lifecycle', () => {
 
     // detected by the immediate check, then cleared (by the confirmation or a later check)
     await waitFor(async () => (await ctx.transitions()).cleared > before.cleared);
-    await sleep(GRACE_MS + 500); // past the post-write check and any grace period it could start
+    await ctx.settle(); // past the post-write check and any grace period it could start
     const after = await ctx.transitions();
     expect(after.detected - before.detected).toBe(1);
     expect(after.cleared - before.cleared).toBe(1);

@@ -1,4 +1,4 @@
-import { RedisServer, TestContext, sleep, waitFor } from '@app/testing';
+import { RedisServer, TestContext, waitFor } from '@app/testing';
 
 /**
  * A Redis restart or FLUSHALL wipes the cache and BullMQ's state at once. It must produce no false
@@ -49,7 +49,7 @@ describe('Redis FLUSHALL', () => {
       return r[0].status === 'resolved' ? r : null;
     });
     expect(healed.resolution).toBe('self_healed');
-    await sleep(2000); // several sweep passes and the lost grace period
+    await ctx.settle(); // the lost grace period, and whatever the sweeps queued
     expect((await ctx.transitions()).confirmed).toBe(confirmedAtFlush);
     expect(await ctx.records(ids[1])).toEqual([]);
 

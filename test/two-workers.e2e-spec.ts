@@ -42,7 +42,7 @@ describe('two workers', () => {
       await ctx.http('POST', `/items/debug/check/${id}`); // both workers may pick one up
     }
     await waitFor(async () => (await ctx.pg.query(`SELECT count(*)::int AS n FROM inconsistencies`)).rows[0].n === 15, 20_000);
-    await sleep(1000);
+    await ctx.settle();
     const { rows } = await ctx.pg.query(`SELECT item_id, count(*)::int AS n FROM inconsistencies GROUP BY item_id`);
     expect(rows).toHaveLength(15);
     expect(rows.every((r) => r.n === 1)).toBe(true);
@@ -58,7 +58,7 @@ describe('two workers', () => {
     const writes = 60;
     for (let i = 0; i < writes; i++) await ctx.http('PUT', `/items/${ids[i % ids.length]}`, { value: { i } });
     await waitFor(async () => ((await ctx.counter('polaris_checks_total', 'trigger'))['post-write'] ?? 0) - before >= writes, 20_000);
-    await sleep(1000);
+    await ctx.settle();
     expect(((await ctx.counter('polaris_checks_total', 'trigger'))['post-write'] ?? 0) - before).toBe(writes);
     const perWorker = await Promise.all(
       ctx.workers.map(async (w) => sumBy(await w.get(MetricsService).snapshot(), 'polaris_checks_total', 'trigger')['post-write'] ?? 0),

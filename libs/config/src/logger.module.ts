@@ -23,8 +23,15 @@ export function loggerOptions(app: LoggerConfig): LoggerOptions {
   };
 }
 
+let destination: pino.DestinationStream | undefined;
+
+/** Where every logger created from now on writes (standard output when unset). Specs collect the lines of the apps they run in-process. */
+export function setLogDestination(stream: pino.DestinationStream | undefined): void {
+  destination = stream;
+}
+
 export function createLogger(app: LoggerConfig): Logger {
-  return pino(loggerOptions(app));
+  return destination ? pino(loggerOptions(app), destination) : pino(loggerOptions(app));
 }
 
 /**

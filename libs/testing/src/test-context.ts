@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { redisOptionsFromUrl } from '@app/cache';
-import { databaseConfig } from '@app/config';
+import { databaseConfig, setLogDestination } from '@app/config';
 import { QUEUES } from '@app/consistency';
 import { migrate } from '@app/database';
 import { MetricsService, sumBy } from '@app/metrics';
@@ -27,6 +27,9 @@ const FAST_DEFAULTS: Record<string, string> = {
   PG_POOL_SIZE: '5',
 };
 
+/** Log lines held back per spec file: the most recent ones, printed if the spec fails. */
+const MAX_HELD_LOG_LINES = 20_000;
+
 export interface HttpResult<T = any> {
   status: number;
   body: T;
@@ -45,6 +48,8 @@ export class TestContext {
   readonly redis: Redis;
   api?: NestFastifyApplication;
   readonly workers: NestFastifyApplication[] = [];
+  /** What the apps this spec runs in-process log: printed only when a test or hook of the file fails. */
+  private readonly logs: string[] = [];
 
   private constructor(
     readonly name: string,
@@ -64,6 +69,11 @@ export class TestContext {
     this.pg = new Pool({ connectionString: process.env.POSTGRES_URL, max: 4 });
     this.pg.on('error', () => undefined); // a client still ending when close() drops the database
     this.redis = new Redis(process.env.REDIS_URL!);
+    setLogDestination({
+      write: (line: string) => {
+        if (this.logs.push(line) > MAX_HELD_LOG_LINES) this.logs.shift();
+      },
+    });
   }
 
   static async create(name: string, overrides: Record<string, string> = {}): Promise<TestContext> {
@@ -193,6 +203,12 @@ export class TestContext {
   async close(): Promise<void> {
     for (const w of [...this.workers]) await w.close().catch(() => undefined);
     await this.api?.close().catch(() => undefined);
+    setLogDestination(undefined);
+    if ((globalThis as { __polarisSpecFailed?: boolean }).__polarisSpecFailed && this.logs.length > 0) {
+      process.stdout.write(
+        `\n--- ${this.name}: what the apps logged (the spec failed) ---\n${this.logs.join('')}--- end of ${this.name}'s logs ---\n`,
+      );
+    }
     await this.pg.end();
     await this.clearRedis();
     await this.redis.quit();
