@@ -22,15 +22,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { serializeCacheEntry } from '@app/items';
+import { freePort, sleep } from '@app/testing';
 import { ensureBuilt } from './lib/build';
 import { Fault, FaultKind, RecordRow, scoreChaos } from './lib/chaos-score';
 import { commonOptions, isolation, numberArg } from './lib/cli';
 import { runBenchmark } from './lib/harness';
-import { CACHE_TTL_SECONDS, counterSum, metricValue, openQueues, startApi, startWorker } from './lib/polaris';
-import { freePort, httpRequest, sleep } from './lib/processes';
-import { fmt, goal, goalsTable, machine, markdownTable, source, writeResults } from './lib/report';
+import { CACHE_TTL_SECONDS, counterSum, metricValue, startApi, startWorker } from './lib/polaris';
+import { httpRequest } from './lib/processes';
+import { fmt, goal, goalsTable, markdownTable, resultsHeader, source, writeResults } from './lib/report';
 import { percentile, round, Samples } from './lib/stats';
-import { clearRedis, connectPg, connectRedis, dropDatabase, fillCache, freshDatabase, seedItems } from './lib/stores';
+import { fillCache, openStores, seedItems } from './lib/stores';
 
 const NAME = 'chaos';
 const opts = commonOptions({ rounds: 1 });
@@ -66,20 +67,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   ensureBuilt(say);
   const measured = source();
 
-  await freshDatabase(iso);
-  const pg = await connectPg(iso);
-  const redis = connectRedis(iso);
-  const queues = openQueues(iso);
-  onCleanup(async () => {
-    await queues.close();
-    await pg.end();
-    if (!opts.keep) {
-      await clearRedis(iso, redis);
-      await dropDatabase(iso);
-    }
-    await redis.quit();
-  });
-  await clearRedis(iso, redis);
+  const { pg, redis, queues } = await openStores(iso, opts.keep, onCleanup);
   const ids = shuffle(await seedItems(pg, ITEMS));
   await fillCache(pg, redis, { prefix: iso.cachePrefix, ttlSeconds: CACHE_TTL_SECONDS });
 
@@ -287,12 +275,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   );
 
   const results = {
-    benchmark: NAME,
-    smoke: opts.smoke,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    machine: machine(),
-    source: measured,
+    ...resultsHeader(NAME, opts.smoke, startedAt, measured),
     config: {
       durationS: DURATION_S,
       items: ITEMS,

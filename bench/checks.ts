@@ -14,16 +14,17 @@
  */
 import { join } from 'node:path';
 import { CHECK_JOB_OPTIONS, JOBS, type CheckJob } from '@app/consistency';
+import { sleep } from '@app/testing';
 import { ensureBuilt } from './lib/build';
 import { roundsChart } from './lib/chart';
 import { commonOptions, isolation, numberArg, ROOT } from './lib/cli';
 import { runBenchmark } from './lib/harness';
-import { CACHE_TTL_SECONDS, inconsistencyCounts, openQueues, polarisEnv, profileDirFor, Queues, startWorker } from './lib/polaris';
-import { Child, sleep } from './lib/processes';
-import { fmt, goal, goalsTable, machine, markdownTable, writeResults, source } from './lib/report';
+import { CACHE_TTL_SECONDS, inconsistencyCounts, polarisEnv, profileDirFor, startWorker } from './lib/polaris';
+import { Child } from './lib/processes';
+import { fmt, goal, goalsTable, markdownTable, resultsHeader, source, writeResults } from './lib/report';
 import { alternate, Side } from './lib/rounds';
 import { median, round } from './lib/stats';
-import { clearRedis, connectPg, connectRedis, dropDatabase, fillCache, freshDatabase, seedItems } from './lib/stores';
+import { fillCache, openStores, seedItems } from './lib/stores';
 
 const NAME = 'checks';
 const opts = commonOptions({ rounds: 3 });
@@ -56,20 +57,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   ensureBuilt(say);
   const measured = source(); // the code the built dist/ was made from
 
-  await freshDatabase(iso);
-  const pg = await connectPg(iso);
-  const redis = connectRedis(iso);
-  const queues: Queues = openQueues(iso);
-  onCleanup(async () => {
-    await queues.close();
-    await pg.end();
-    if (!opts.keep) {
-      await clearRedis(iso, redis);
-      await dropDatabase(iso);
-    }
-    await redis.quit();
-  });
-  await clearRedis(iso, redis);
+  const { pg, redis, queues } = await openStores(iso, opts.keep, onCleanup);
 
   const ids = await seedItems(pg, JOB_COUNT);
   await fillCache(pg, redis, { prefix: iso.cachePrefix, ttlSeconds: CACHE_TTL_SECONDS });
@@ -210,12 +198,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   );
 
   const results = {
-    benchmark: NAME,
-    smoke: opts.smoke,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    machine: machine(),
-    source: measured,
+    ...resultsHeader(NAME, opts.smoke, startedAt, measured),
     config: {
       jobs: JOB_COUNT,
       concurrency: CONCURRENCY,

@@ -17,10 +17,10 @@ import { httpChart, perRoundTable, summarizeSide, summaryTable } from './lib/htt
 import { assertAllOk, LoadResult, runLoad } from './lib/load';
 import { CACHE_TTL_SECONDS, counterSum, profileDirFor, startApi, startBaselineServer } from './lib/polaris';
 import { httpRequest } from './lib/processes';
-import { fmt, goal, goalsTable, machine, writeResults, source } from './lib/report';
+import { fmt, goal, goalsTable, resultsHeader, source, writeResults } from './lib/report';
 import { alternate, Side } from './lib/rounds';
 import { round } from './lib/stats';
-import { clearRedis, connectPg, connectRedis, dropDatabase, fillCache, freshDatabase, itemOf, seedItems } from './lib/stores';
+import { fillCache, itemOf, openStores, seedItems } from './lib/stores';
 
 const NAME = 'read';
 const opts = commonOptions({ rounds: 3 });
@@ -43,18 +43,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   ensureBuilt(say);
   const measured = source(); // the code the built dist/ was made from
 
-  await freshDatabase(iso);
-  const pg = await connectPg(iso);
-  const redis = connectRedis(iso);
-  onCleanup(async () => {
-    await pg.end();
-    if (!opts.keep) {
-      await clearRedis(iso, redis);
-      await dropDatabase(iso);
-    }
-    await redis.quit();
-  });
-  await clearRedis(iso, redis);
+  const { pg, redis } = await openStores(iso, opts.keep, onCleanup);
 
   const ids = await seedItems(pg, ITEMS);
   const cached = await fillCache(pg, redis, { prefix: iso.cachePrefix, ttlSeconds: CACHE_TTL_SECONDS });
@@ -144,12 +133,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   const perRound = perRoundTable(rounds);
 
   const results = {
-    benchmark: NAME,
-    smoke: opts.smoke,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    machine: machine(),
-    source: measured,
+    ...resultsHeader(NAME, opts.smoke, startedAt, measured),
     config: {
       items: ITEMS,
       connections: CONNECTIONS,

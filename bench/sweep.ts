@@ -18,16 +18,17 @@ import { jsonEqual } from '@app/consistency';
 import type Redis from 'ioredis';
 import type { Client } from 'pg';
 import { serializeCacheEntry } from '@app/items';
+import { freePort, removeKeys } from '@app/testing';
 import { ensureBuilt } from './lib/build';
 import { roundsChart } from './lib/chart';
 import { commonOptions, isolation, numberArg } from './lib/cli';
 import { runBenchmark } from './lib/harness';
-import { CACHE_TTL_SECONDS, counterSum, metricValue, openQueues, profileDirFor, Queues, startWorker } from './lib/polaris';
-import { freePort, httpRequest, waitUntil } from './lib/processes';
-import { fmt, goal, goalsTable, machine, markdownTable, source, writeResults } from './lib/report';
+import { CACHE_TTL_SECONDS, counterSum, metricValue, profileDirFor, startWorker } from './lib/polaris';
+import { httpRequest, waitUntil } from './lib/processes';
+import { fmt, goal, goalsTable, markdownTable, resultsHeader, source, writeResults } from './lib/report';
 import { alternate, Side } from './lib/rounds';
 import { median, round } from './lib/stats';
-import { clearRedis, connectPg, connectRedis, dropDatabase, fillCache, freshDatabase, removeKeys, seedItems } from './lib/stores';
+import { fillCache, openStores, seedItems } from './lib/stores';
 
 const NAME = 'sweep';
 const opts = commonOptions({ rounds: 3 });
@@ -117,20 +118,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   ensureBuilt(say);
   const measured = source();
 
-  await freshDatabase(iso);
-  const pg = await connectPg(iso);
-  const redis = connectRedis(iso);
-  const queues: Queues = openQueues(iso);
-  onCleanup(async () => {
-    await queues.close();
-    await pg.end();
-    if (!opts.keep) {
-      await clearRedis(iso, redis);
-      await dropDatabase(iso);
-    }
-    await redis.quit();
-  });
-  await clearRedis(iso, redis);
+  const { pg, redis, queues } = await openStores(iso, opts.keep, onCleanup);
 
   const t = performance.now();
   await seedItems(pg, ITEMS);
@@ -261,12 +249,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
     ['r', 'l', 'r', 'r', 'r', 'r'],
   );
   const results = {
-    benchmark: NAME,
-    smoke: opts.smoke,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    machine: machine(),
-    source: measured,
+    ...resultsHeader(NAME, opts.smoke, startedAt, measured),
     config: {
       items: ITEMS,
       stale: STALE,

@@ -25,30 +25,12 @@ import { commonOptions, flag, isolation, numberArg, ROOT } from './lib/cli';
 import { runBenchmark } from './lib/harness';
 import { httpChart, perRoundTable, summarizeSide, summaryTable } from './lib/http-summary';
 import { assertAllOk, LoadResult, runLoad } from './lib/load';
-import {
-  CACHE_TTL_SECONDS,
-  inconsistencyCounts,
-  openQueues,
-  profileDirFor,
-  startApi,
-  startBaselineServer,
-  startWorker,
-} from './lib/polaris';
+import { CACHE_TTL_SECONDS, inconsistencyCounts, profileDirFor, startApi, startBaselineServer, startWorker } from './lib/polaris';
 import { Child, httpRequest, waitUntil } from './lib/processes';
-import { fmt, goal, goalsTable, machine, writeResults, source } from './lib/report';
+import { fmt, goal, goalsTable, resultsHeader, source, writeResults } from './lib/report';
 import { alternate, Side } from './lib/rounds';
 import { round } from './lib/stats';
-import {
-  clearRedis,
-  connectPg,
-  connectRedis,
-  dropDatabase,
-  fillCache,
-  freshDatabase,
-  plainCopyOfItems,
-  sampleWaits,
-  seedItems,
-} from './lib/stores';
+import { fillCache, openStores, plainCopyOfItems, sampleWaits, seedItems } from './lib/stores';
 
 const NAME = 'write';
 const opts = commonOptions({ rounds: 3 });
@@ -86,20 +68,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   ensureBuilt(say);
   const measured = source(); // the code the built dist/ was made from
 
-  await freshDatabase(iso);
-  const pg = await connectPg(iso);
-  const redis = connectRedis(iso);
-  const queues = openQueues(iso);
-  onCleanup(async () => {
-    await queues.close();
-    await pg.end();
-    if (!opts.keep) {
-      await clearRedis(iso, redis);
-      await dropDatabase(iso);
-    }
-    await redis.quit();
-  });
-  await clearRedis(iso, redis);
+  const { pg, redis, queues } = await openStores(iso, opts.keep, onCleanup);
 
   const ids = await seedItems(pg, ITEMS);
   await plainCopyOfItems(pg, BASELINE_TABLE);
@@ -245,12 +214,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   ]);
 
   const results = {
-    benchmark: NAME,
-    smoke: opts.smoke,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    machine: machine(),
-    source: measured,
+    ...resultsHeader(NAME, opts.smoke, startedAt, measured),
     config: {
       items: ITEMS,
       connections: CONNECTIONS,

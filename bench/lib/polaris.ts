@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { redisOptionsFromUrl } from '@app/cache';
 import { QUEUES } from '@app/consistency';
+import { freePort } from '@app/testing';
 import { API_MAIN, WORKER_MAIN } from './build';
 import { Isolation } from './cli';
-import { Child, freePort, waitForHttp, waitUntil } from './processes';
+import { Child, waitForHttp, waitUntil } from './processes';
 
 export const CACHE_TTL_SECONDS = 3600;
 

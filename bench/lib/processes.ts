@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitFor } from '@app/testing';
 import { ROOT } from './cli';
 
 const OUTPUT_KEPT = 256 * 1024;
@@ -150,31 +150,15 @@ process.once('exit', () => {
   if (emptyCwd) rmSync(emptyCwd, { recursive: true, force: true });
 });
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Polls `probe` until it returns a truthy value; fails after `timeoutMs`, or at once when a watched child dies. */
-export async function waitUntil<T>(
+export function waitUntil<T>(
   what: string,
   probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
   { timeoutMs = 30_000, intervalMs = 50, watch = [] as Child[] } = {},
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    for (const c of watch) c.assertRunning();
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) {
-      const detail = last instanceof Error ? `: ${last.message}` : '';
-      const outputs = watch.map((c) => `\n--- ${c.name} ---\n${c.tail()}`).join('');
-      throw new Error(`${what}: not within ${timeoutMs} ms${detail}${outputs}`);
-    }
-    await sleep(intervalMs);
-  }
+  return waitFor(probe, timeoutMs, intervalMs, { what, check: () => watch.forEach((c) => c.assertRunning()) }).catch((err: Error) => {
+    throw new Error(`${err.message}${watch.map((c) => `\n--- ${c.name} ---\n${c.tail()}`).join('')}`);
+  });
 }
 
 /** One HTTP request on loopback; resolves with the status and body. */
@@ -206,16 +190,5 @@ export function waitForHttp(url: string, child: Child, timeoutMs = 60_000): Prom
     timeoutMs,
     intervalMs: 100,
     watch: [child],
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
   });
 }

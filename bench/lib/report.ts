@@ -38,6 +38,18 @@ function writeAtomically(path: string, text: string): void {
   renameSync(tmp, path);
 }
 
+/** What every results file starts with: which benchmark, when, on what machine, from which source. */
+export function resultsHeader(benchmark: string, smoke: boolean, startedAt: Date, measured: ReturnType<typeof source>) {
+  return {
+    benchmark,
+    smoke,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: machine(),
+    source: measured,
+  };
+}
+
 /** Writes <out>/<name>.json and <out>/<name>.svg; returns their paths relative to the repository. */
 export async function writeResults(
   out: string,

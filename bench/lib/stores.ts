@@ -2,28 +2,16 @@ import { spawnSync } from 'node:child_process';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { serializeCacheEntry } from '@app/items';
+import { dropDatabase, removeKeys } from '@app/testing';
 import { assertBenchRedisDb, Isolation, PG_SERVER, ROOT } from './cli';
 import { WORKER_MAIN } from './build';
+import { openQueues, Queues } from './polaris';
 
 // ---- PostgreSQL -------------------------------------------------------------------------------
 
-async function admin(sql: string): Promise<void> {
-  const c = new Client({ connectionString: `${PG_SERVER}/postgres` });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-export function dropDatabase(iso: Isolation): Promise<void> {
-  return admin(`DROP DATABASE IF EXISTS "${iso.database}" WITH (FORCE)`);
-}
-
 /** A fresh database, migrated by the built worker exactly as production does (`main.js migrate` creates it). */
 export async function freshDatabase(iso: Isolation): Promise<void> {
-  await dropDatabase(iso);
+  await dropDatabase(PG_SERVER, iso.database);
   const r = spawnSync(process.execPath, [WORKER_MAIN, 'migrate'], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'warn', POSTGRES_URL: iso.postgresUrl },
@@ -91,20 +79,6 @@ export function connectRedis(iso: Isolation): Redis {
   return new Redis(iso.redisUrl, { maxRetriesPerRequest: null });
 }
 
-/** SCAN + UNLINK every key under the prefixes (glob metacharacters escaped). */
-export async function removeKeys(redis: Redis, prefixes: string[]): Promise<number> {
-  let removed = 0;
-  for (const prefix of prefixes) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\{}]/g, '\\$&')}*`, 'COUNT', 5000);
-      if (keys.length) removed += await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  }
-  return removed;
-}
-
 /** Empties what the run owns in Redis: the whole db for a full run (FLUSHDB), its key prefixes for a smoke run. */
 export async function clearRedis(iso: Isolation, redis: Redis): Promise<void> {
   assertBenchRedisDb(iso.redisDb);
@@ -112,6 +86,34 @@ export async function clearRedis(iso: Isolation, redis: Redis): Promise<void> {
   if (db !== iso.redisDb) throw new Error(`Redis client is on db ${db}, expected ${iso.redisDb}`);
   if (iso.ownsRedisDb) await redis.flushdb();
   else await removeKeys(redis, [iso.cachePrefix, iso.baselinePrefix, iso.queuePrefix]);
+}
+
+// ---- all of them ------------------------------------------------------------------------------
+
+/**
+ * The run's stores, fresh: a migrated database, a client on it, one on the run's Redis db (emptied)
+ * and Polaris's queues. Closed at cleanup, and removed too unless the run keeps them (--keep).
+ */
+export async function openStores(
+  iso: Isolation,
+  keep: boolean,
+  onCleanup: (fn: () => Promise<void>) => void,
+): Promise<{ pg: Client; redis: Redis; queues: Queues }> {
+  await freshDatabase(iso);
+  const pg = await connectPg(iso);
+  const redis = connectRedis(iso);
+  const queues = openQueues(iso);
+  onCleanup(async () => {
+    await queues.close();
+    await pg.end();
+    if (!keep) {
+      await clearRedis(iso, redis);
+      await dropDatabase(PG_SERVER, iso.database);
+    }
+    await redis.quit();
+  });
+  await clearRedis(iso, redis);
+  return { pg, redis, queues };
 }
 
 // ---- the cache, in the app's format -------------------------------------------------------------

@@ -7,6 +7,7 @@ import { databaseConfig, setLogDestination } from '@app/config';
 import { QUEUES } from '@app/consistency';
 import { migrate } from '@app/database';
 import { MetricsService, sumBy } from '@app/metrics';
+import { dropDatabase, removeKeys, waitFor } from './stores';
 
 export const TEST_POSTGRES = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
 export const TEST_REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -216,40 +217,10 @@ export class TestContext {
   }
 
   private async clearRedis(): Promise<void> {
-    for (const pattern of [`${this.cachePrefix}*`, `${this.queuePrefix}*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern.replace(/[{}]/g, '\\$&'), 'COUNT', 1000);
-        if (keys.length) await this.redis.unlink(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    }
+    await removeKeys(this.redis, [this.cachePrefix, this.queuePrefix]);
   }
 
-  private async dropDatabase(): Promise<void> {
-    const admin = new Pool({ connectionString: `${TEST_POSTGRES}/postgres`, max: 1 });
-    try {
-      await admin.query(`DROP DATABASE IF EXISTS "${this.database}" WITH (FORCE)`);
-    } finally {
-      await admin.end();
-    }
+  private dropDatabase(): Promise<void> {
+    return dropDatabase(TEST_POSTGRES, this.database);
   }
 }
-
-/** Polls until `probe` returns a truthy value, or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(intervalMs);
-  }
-}
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
