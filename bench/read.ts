@@ -11,6 +11,7 @@
  */
 import { join } from 'node:path';
 import { ensureBuilt } from './lib/build';
+import { toItem } from '@app/items';
 import { commonOptions, isolation, numberArg, ROOT } from './lib/cli';
 import { runBenchmark } from './lib/harness';
 import { httpChart, perRoundTable, summarizeSide, summaryTable } from './lib/http-summary';
@@ -20,7 +21,7 @@ import { httpRequest } from './lib/processes';
 import { fmt, goal, goalsTable, resultsHeader, source, writeResults } from './lib/report';
 import { alternate, Side } from './lib/rounds';
 import { round } from './lib/stats';
-import { fillCache, itemOf, openStores, seedItems } from './lib/stores';
+import { fillCache, openStores, seedItems } from './lib/stores';
 
 const NAME = 'read';
 const opts = commonOptions({ rounds: 3 });
@@ -68,13 +69,13 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   for (const row of rows) {
     const res = await httpRequest(`${api.url}/items/${row.id}`);
     const body = JSON.parse(res.body);
-    if (res.status !== 200 || body.source !== 'cache' || JSON.stringify(body.data) !== JSON.stringify(itemOf(row))) {
+    if (res.status !== 200 || body.source !== 'cache' || JSON.stringify(body.data) !== JSON.stringify(toItem(row))) {
       throw new Error(
         `warm-up check: GET /items/${row.id} answered ${res.status} ${res.body.slice(0, 300)}: not a cache hit equal to the row`,
       );
     }
     const b = await httpRequest(`${base.url}/items/${row.id}`);
-    if (b.status !== 200 || JSON.stringify(JSON.parse(b.body)) !== JSON.stringify(itemOf(row))) {
+    if (b.status !== 200 || JSON.stringify(JSON.parse(b.body)) !== JSON.stringify(toItem(row))) {
       throw new Error(`baseline GET /items/${row.id} answered ${b.status} ${b.body.slice(0, 300)}`);
     }
   }

@@ -91,7 +91,7 @@ export function openQueues(iso: Isolation) {
 export type Queues = ReturnType<typeof openQueues>;
 
 /**
- * The built worker (`node dist/…/worker/…/main.js`), ready when it is connected as a BullMQ worker to
+ * The built worker (`npm run start:worker`'s file), ready when it is connected as a BullMQ worker to
  * both of Polaris's queues (Nest has then finished booting: processors, relay and sweeper included).
  */
 export async function startWorker(

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { serializeCacheEntry } from '@app/items';
+import { ItemRow, serializeCacheEntry, toItem } from '@app/items';
 import { dropDatabase, removeKeys } from '@app/testing';
 import { assertBenchRedisDb, Isolation, PG_SERVER, ROOT } from './cli';
 import { WORKER_MAIN } from './build';
@@ -118,30 +118,9 @@ export async function openStores(
 
 // ---- the cache, in the app's format -------------------------------------------------------------
 
-interface ItemRow {
-  id: string;
-  name: string;
-  value: unknown;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
-
-/** The item as the api serves and caches it (the same field order as ItemsRepository's toItem). */
-export function itemOf(r: ItemRow) {
-  return {
-    id: r.id,
-    name: r.name,
-    value: r.value as never,
-    version: r.version,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
-  };
-}
-
 /**
- * Writes every row of `table` into the cache exactly as Polaris does (serializeCacheEntry from
- * libs/cache, key prefix + id, TTL), so reads are hits and checks find the pair consistent.
+ * Writes every row of `table` into the cache exactly as Polaris does (serializeCacheEntry and
+ * toItem from libs/items, key prefix + id, TTL), so reads are hits and checks find the pair consistent.
  */
 export async function fillCache(
   pg: Client,
@@ -158,7 +137,7 @@ export async function fillCache(
     );
     if (rows.length === 0) break;
     const pipeline = redis.pipeline();
-    for (const r of rows) pipeline.set(prefix + r.id, serializeCacheEntry(itemOf(r)), 'EX', ttlSeconds);
+    for (const r of rows) pipeline.set(prefix + r.id, serializeCacheEntry(toItem(r)), 'EX', ttlSeconds);
     const results = await pipeline.exec();
     const failed = results?.find(([err]) => err);
     if (failed) throw failed[0];

@@ -27,7 +27,7 @@ export type AppConfig = ReturnType<typeof appConfig>;
 function secretsOf(env: Environment): string[] {
   const passwords = [env.POSTGRES_URL, env.REDIS_URL, env.QUEUE_REDIS_URL].flatMap((url) => {
     const password = url ? URL.parse(url)?.password : '';
-    return password ? [password, decodeURIComponent(password)] : [];
+    return password ? [decoded(password)] : []; // the redaction pattern matches its percent-encoded spellings too
   });
   return [...new Set([env.ADMIN_TOKEN ?? '', ...passwords])].filter(Boolean);
 }
@@ -38,4 +38,12 @@ function trustProxyOf(raw: string): boolean | number | string[] {
   if (raw === 'true') return true;
   if (/^\d+$/.test(raw)) return Number(raw);
   return raw.split(',').map((a) => a.trim());
+}
+
+function decoded(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s; // a malformed escape: the password is exactly as written
+  }
 }

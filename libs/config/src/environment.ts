@@ -1,6 +1,19 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  getMetadataStorage,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const FAILURE_MODES = ['none', 'delay', 'skip', 'blip'] as const;
@@ -210,7 +223,14 @@ export function shownValue(name: string, value: string | undefined): string {
   return JSON.stringify(value);
 }
 
-const VARIABLES = Object.keys(new Environment());
+/** Every variable Environment validates (each has at least one rule). */
+const VARIABLES = [
+  ...new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(Environment, '', true, false)
+      .map((m) => m.propertyName),
+  ),
+];
 let validated: { key: string; env: Environment } | undefined;
 
 /**
@@ -221,7 +241,7 @@ let validated: { key: string; env: Environment } | undefined;
 export function loadEnvironment(source: NodeJS.ProcessEnv = process.env): Environment {
   const key = JSON.stringify(VARIABLES.map((name) => source[name] ?? null));
   if (source === process.env && validated?.key === key) return validated.env;
-  const env = validateEnvironment(source);
+  const env = Object.freeze(validateEnvironment(source));
   if (source === process.env) validated = { key, env };
   return env;
 }

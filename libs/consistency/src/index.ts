@@ -1,5 +1,6 @@
-// The consistency engine, one folder per capability. The api imports records, reporting and queues;
-// only the worker imports checks, capture and sweep (and WorkerReportingModule).
+// The consistency engine, one folder per capability. The api imports the modules of records,
+// reporting and queues (and capture's ItemChangesNotifier); only the worker imports ChecksModule,
+// CaptureModule, SweepModule and WorkerReportingModule.
 export { CaptureModule, ChangeRelayService, ItemChangesNotifier, ITEM_CHANGES_CHANNEL, planChanges, RelayScheduler } from './capture';
 export type { ItemChange } from './capture';
 export { CheckService, ChecksModule, classify, classifyOrError, jsonEqual, sliResult } from './checks';

@@ -1,4 +1,4 @@
-import type { EntityManager, QueryRunner } from 'typeorm';
+import { EntityManager, QueryRunner } from 'typeorm';
 
 /**
  * Runs raw SQL and returns its rows, whatever the command. (TypeORM's plain `query()` returns
@@ -7,8 +7,8 @@ import type { EntityManager, QueryRunner } from 'typeorm';
  * that transaction; on the plain manager, on a connection of its own from the pool.
  */
 export async function sqlRows<T>(on: EntityManager | QueryRunner, sql: string, params: unknown[] = []): Promise<T[]> {
-  const inTransaction = 'manager' in on ? on : on.queryRunner;
-  if (inTransaction) return (await inTransaction.query(sql, params, true)).records as T[];
+  const given = on instanceof EntityManager ? on.queryRunner : on;
+  if (given) return (await given.query(sql, params, true)).records as T[];
   const runner = (on as EntityManager).connection.createQueryRunner();
   try {
     return (await runner.query(sql, params, true)).records as T[];

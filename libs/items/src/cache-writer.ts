@@ -1,7 +1,7 @@
 import { Logger, Provider } from '@nestjs/common';
 import { appConfig, AppConfig, consistencyConfig, ConsistencyConfig } from '@app/config';
 import type { Item } from './item';
-import { ItemCache } from './item-cache';
+import { ItemCache, parseCacheEntry, serializeCacheEntry } from './item-cache';
 import { planCacheWrite } from './failure-injection';
 
 /** Writes an updated item into the cache after its commit. */
@@ -23,7 +23,8 @@ export class PlainCacheWriter extends CacheWriter {
 /**
  * FAILURE_MODE (demos and tests only): injects the divergence the guard exists to catch. The stale
  * entry it writes back is the one that was cached before the update, as a racing reader holding it
- * would (or, when nothing was cached, the new entry under the previous version).
+ * would; when nothing older than the update is cached (a miss, or a fill or a newer writer got there
+ * first), the new entry under the previous version, so the fault is always injected.
  */
 export class FaultInjectingCacheWriter extends CacheWriter {
   private readonly logger = new Logger(FaultInjectingCacheWriter.name);
@@ -42,7 +43,8 @@ export class FaultInjectingCacheWriter extends CacheWriter {
     const before = plan.kind === 'write' ? null : await this.cache.getOne(item.id);
     await this.cache.write(item);
     if (plan.kind === 'write') return;
-    const stale = before ?? JSON.stringify({ ...item, version: item.version - 1 });
+    const older = before !== null && (parseCacheEntry(before)?.version ?? Infinity) < item.version;
+    const stale = older ? before : serializeCacheEntry({ ...item, version: item.version - 1 });
     if (plan.kind === 'write-then-stale') {
       this.later(plan.staleAfterMs, () => this.cache.overwriteUnsafely(item.id, stale));
       return;

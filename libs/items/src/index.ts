@@ -9,5 +9,6 @@ export { ItemCache, parseCacheEntry, serializeCacheEntry } from './item-cache';
 export { ItemsError, ItemsErrorCode } from './items.errors';
 export { ItemsModule } from './items.module';
 export { ItemsRepository, ItemWriteListener, toItem } from './items.repository';
+export type { ItemRow } from './items.repository';
 export { ItemsService } from './items.service';
 export type { ItemRead } from './items.service';

@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { sqlRows } from '@app/database';
 import { Item, ItemUpdate, JsonValue } from './item';
 
-interface ItemRow {
+export interface ItemRow {
   id: string;
   name: string;
   value: JsonValue;

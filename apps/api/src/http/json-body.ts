@@ -46,18 +46,20 @@ function readBody(payload: Readable, limit: number, contentLength: number): Prom
     if (contentLength > OVER_LIMIT_DRAIN_BYTES) return tooLarge();
     const chunks: Buffer[] = [];
     let received = 0;
-    payload.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       received += chunk.length;
       if (received > OVER_LIMIT_DRAIN_BYTES) {
-        payload.removeAllListeners('data');
-        payload.removeAllListeners('end');
+        payload.off('data', onData);
+        payload.off('end', onEnd);
         payload.pause();
         return tooLarge();
       }
       if (received <= limit) chunks.push(chunk);
       else chunks.length = 0;
-    });
-    payload.on('end', () => (received > limit ? tooLarge() : resolve(Buffer.concat(chunks).toString('utf8'))));
+    };
+    const onEnd = () => (received > limit ? tooLarge() : resolve(Buffer.concat(chunks).toString('utf8')));
+    payload.on('data', onData);
+    payload.on('end', onEnd);
     payload.on('error', reject);
   });
 }

@@ -41,24 +41,15 @@ export class ItemChangesRepository {
    * they are deleted only if `relay` succeeds and the commit lands. Concurrent relays skip each
    * other's rows (SKIP LOCKED); a relay killed mid-batch leaves its rows for the next.
    */
-  async claim(limit: number, relay: (changes: ItemChange[]) => Promise<void>): Promise<number> {
-    const runner = this.manager.connection.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction();
-    try {
-      const rows: Row[] = await sqlRows<Row>(runner, `SELECT * FROM item_changes ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
+  claim(limit: number, relay: (changes: ItemChange[]) => Promise<void>): Promise<number> {
+    return this.manager.transaction(async (tx) => {
+      const rows = await sqlRows<Row>(tx, `SELECT * FROM item_changes ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
       if (rows.length > 0) {
         await relay(rows.map(toChange));
-        await sqlRows(runner, `DELETE FROM item_changes WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+        await sqlRows(tx, `DELETE FROM item_changes WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       }
-      await runner.commitTransaction();
       return rows.length;
-    } catch (err) {
-      await runner.rollbackTransaction().catch(() => undefined);
-      throw err;
-    } finally {
-      await runner.release();
-    }
+    });
   }
 
   /** Changes captured but not relayed yet. */

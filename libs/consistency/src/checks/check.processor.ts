@@ -23,9 +23,13 @@ export class CheckProcessor extends WorkerHost implements OnApplicationBootstrap
     this.outages.configure(this.worker, this.cfg.checkConcurrency);
   }
 
-  /** Checks every item of the job; concurrent jobs' items are coalesced into shared batched reads. */
-  async process(job: Job<CheckJob>): Promise<CheckResult[]> {
+  /**
+   * Checks every item of the job; concurrent jobs' items are coalesced into shared batched reads.
+   * Each item waits out an outage on its own, so the items that were checked are not checked (and
+   * sampled) again.
+   */
+  async process(job: Job<CheckJob>, token?: string): Promise<CheckResult[]> {
     if (job.name !== JOBS.check) throw new Error(`${QUEUES.checks} has no handler for job "${job.name}"`);
-    return this.outages.run(() => Promise.all(job.data.items.map((item) => this.checks.check(item))));
+    return this.outages.job(job, token, () => Promise.all(job.data.items.map((item) => this.outages.run(() => this.checks.check(item)))));
   }
 }

@@ -22,8 +22,8 @@ export class ConfirmProcessor extends WorkerHost implements OnApplicationBootstr
     this.outages.configure(this.worker, CONFIRM_CONCURRENCY);
   }
 
-  async process(job: Job<ConfirmJob>): Promise<CheckResult> {
+  async process(job: Job<ConfirmJob>, token?: string): Promise<CheckResult> {
     if (job.name !== JOBS.confirm) throw new Error(`${QUEUES.confirmations} has no handler for job "${job.name}"`);
-    return this.outages.run(() => this.checks.confirm(job.data));
+    return this.outages.job(job, token, () => this.outages.run(() => this.checks.confirm(job.data)));
   }
 }

@@ -1,10 +1,10 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { consistencyConfig, ConsistencyConfig } from '@app/config';
+import { consistencyConfig, ConsistencyConfig, redisConfig, RedisConfig } from '@app/config';
 import { CacheRepairService, ItemCache } from '@app/items';
 import { isMismatch, Observation } from '../outcome';
-import { CONFIRM_JOB_OPTIONS, CheckTrigger, ConfirmJob, confirmJobId, detectedBy, JOBS, QUEUES } from '../queues';
+import { CONFIRM_JOB_OPTIONS, CheckTrigger, ConfirmJob, confirmJobId, detectedBy, JOBS, QUEUES, withinQueueTimeout } from '../queues';
 import { buildTimeline, InconsistenciesRepository, InconsistenciesService, LifecycleEvents, TraceStore } from '../records';
 import { ItemWatchStore } from './item-watch.store';
 import { Effect } from './lifecycle';
@@ -34,6 +34,7 @@ export class LifecycleService {
     private readonly repair: CacheRepairService,
     private readonly events: LifecycleEvents,
     @Inject(consistencyConfig.KEY) private readonly cfg: ConsistencyConfig,
+    @Inject(redisConfig.KEY) private readonly redis: RedisConfig,
   ) {}
 
   async apply(effects: readonly Effect[], s: Subject): Promise<void> {
@@ -74,7 +75,10 @@ export class LifecycleService {
     };
     if (!(await this.watch.startPending(job))) return; // another check detected it first
     try {
-      await this.confirmations.add(JOBS.confirm, job, { ...CONFIRM_JOB_OPTIONS, jobId: job.token, delay: this.cfg.gracePeriodMs });
+      await withinQueueTimeout(
+        this.confirmations.add(JOBS.confirm, job, { ...CONFIRM_JOB_OPTIONS, jobId: job.token, delay: this.cfg.gracePeriodMs }),
+        this.redis,
+      );
     } catch (err) {
       await this.watch.endPending(job.itemId, job.token).catch(() => undefined);
       throw err;
@@ -98,14 +102,18 @@ export class LifecycleService {
       return;
     }
     if (!s.pendingToken) return;
-    const removed = await this.confirmations.remove(s.pendingToken);
+    const removed = await withinQueueTimeout(this.confirmations.remove(s.pendingToken), this.redis);
     if (removed !== 1) return; // running right now: the confirmation will clear or confirm
     if (await this.watch.endPending(s.itemId, s.pendingToken)) {
       this.events.emit('cleared', this.describe(s));
     }
   }
 
-  /** Writes the record with the item's timeline, then heals it when HEAL_POLICY says so. */
+  /**
+   * Writes the record with the item's timeline, then heals it when HEAL_POLICY says so: also when the
+   * record was already open (this confirmation retried after an outage, or another worker won the
+   * insert), since healing twice does no harm and not healing would leave it open.
+   */
   private async confirm(s: Subject): Promise<void> {
     const c = s.confirmation;
     const o = s.observation;
@@ -121,8 +129,14 @@ export class LifecycleService {
       detectedBy: c.detectedBy,
       timeline: buildTimeline(trace, since, this.cfg.timeline.maxEntries),
     });
-    if (!inserted) return;
-    this.events.emit('confirmed', { ...this.describe(s), inconsistencyId: record.id, detectedBy: c.detectedBy, detectedAt: c.detectedAt });
+    if (inserted) {
+      this.events.emit('confirmed', {
+        ...this.describe(s),
+        inconsistencyId: record.id,
+        detectedBy: c.detectedBy,
+        detectedAt: c.detectedAt,
+      });
+    }
     await this.heal(s);
   }
 

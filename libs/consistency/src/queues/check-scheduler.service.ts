@@ -2,7 +2,6 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { redisConfig, RedisConfig } from '@app/config';
-import { withTimeout } from '@app/cache';
 import {
   CHECK_JOB_OPTIONS,
   CheckItem,
@@ -12,6 +11,7 @@ import {
   JOBS,
   MAX_ITEMS_PER_CHECK_JOB,
   QUEUES,
+  withinQueueTimeout,
 } from './consistency.queue';
 
 /** Queues checks in bulk (from the change relay, the sweeper, and on operator request): one job per batch of items. */
@@ -41,8 +41,7 @@ export class CheckScheduler {
       })),
     );
     if (jobs.length === 0) return;
-    // A caller must never hang on an unreachable Redis.
-    await withTimeout(this.checks.addBulk(jobs), this.redis.commandTimeoutMs * 5, 'queue Redis did not answer in time');
+    await withinQueueTimeout(this.checks.addBulk(jobs), this.redis);
   }
 
   enqueue(itemIds: readonly string[], trigger: CheckTrigger): Promise<void> {

@@ -1,4 +1,6 @@
 import type { JobsOptions, WorkerOptions } from 'bullmq';
+import type { RedisConfig } from '@app/config';
+import { withTimeout } from '@app/cache';
 import type { MismatchKind } from '../outcome';
 
 /** Every queue and job name Polaris uses. Each job name has exactly one handler (see checks/). */
@@ -112,4 +114,12 @@ export function assertJobHandlers(handled: readonly (readonly string[])[]): void
   const unknown = all.filter((h) => !(Object.values(JOBS) as string[]).includes(h));
   if (unknown.length) problems.push(`handlers for unknown jobs: ${unknown.join(', ')}`);
   if (problems.length) throw new Error(`Job handler registry is inconsistent: ${problems.join('; ')}`);
+}
+
+/**
+ * A call on a queue never hangs its caller while the queue's Redis is away (the worker's connection
+ * waits Redis out): it fails after five command timeouts, as an outage its caller can wait out.
+ */
+export function withinQueueTimeout<T>(work: Promise<T>, cfg: Pick<RedisConfig, 'commandTimeoutMs'>): Promise<T> {
+  return withTimeout(work, cfg.commandTimeoutMs * 5, 'queue Redis did not answer in time');
 }

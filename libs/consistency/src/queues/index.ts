@@ -9,6 +9,7 @@ export {
   JOBS,
   MAX_ITEMS_PER_CHECK_JOB,
   QUEUES,
+  withinQueueTimeout,
   WORKER_OPTIONS,
 } from './consistency.queue';
 export type { CheckItem, CheckJob, CheckRequest, CheckTrigger, ConfirmJob, DetectedBy } from './consistency.queue';

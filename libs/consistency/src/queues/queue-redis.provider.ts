@@ -18,7 +18,8 @@ return 0
 `;
 
 /**
- * Redis for Polaris's own bookkeeping beside its queues (pending confirmations, metric snapshots).
+ * Redis for Polaris's own bookkeeping beside its queues (pending confirmations, items' traces, the
+ * sweep lease, metric snapshots).
  * Keys live under QUEUE_PREFIX, a hash tag, so they share a slot with the queues on a cluster.
  */
 @Injectable()

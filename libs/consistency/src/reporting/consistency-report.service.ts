@@ -3,10 +3,8 @@ import { withTimeout } from '@app/cache';
 import { MetricsService, MetricsSnapshot, sliFigures, sumBy, TRANSITIONS } from '@app/metrics';
 import { MetricsSummaryDto } from './dto/metrics-summary.dto';
 import { InconsistenciesRepository } from '../records';
+import { SCRAPE_READ_TIMEOUT_MS } from './health/readiness';
 import { MetricsSnapshotStore } from './metrics-snapshot.store';
-
-/** A scrape-time read that takes longer is skipped: /metrics answers within a second, whatever is down. */
-export const SCRAPE_READ_TIMEOUT_MS = 500;
 
 /** What the api reports: its own Prometheus metrics, and a JSON summary across the api and the workers. */
 @Injectable()

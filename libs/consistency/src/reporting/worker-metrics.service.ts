@@ -5,7 +5,7 @@ import { withTimeout } from '@app/cache';
 import { MetricsService } from '@app/metrics';
 import { ItemChangesRepository } from '../capture';
 import { QUEUES } from '../queues';
-import { SCRAPE_READ_TIMEOUT_MS } from './consistency-report.service';
+import { SCRAPE_READ_TIMEOUT_MS } from './health/readiness';
 
 const JOB_STATES = ['waiting', 'delayed', 'active', 'failed'] as const;
 

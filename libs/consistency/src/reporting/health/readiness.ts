@@ -5,6 +5,9 @@ import { OutageLog } from '@app/config';
 /** Each indicator's own bound, so /health always answers within a second, up or down. */
 export const HEALTH_TIMEOUT_MS = 800;
 
+/** A scrape-time read for /metrics that takes longer is skipped: /metrics answers within a second, whatever is down. */
+export const SCRAPE_READ_TIMEOUT_MS = 500;
+
 /**
  * Runs the readiness indicators (503 with the failing ones when any is down) and logs readiness
  * once per change, never once per probe: an orchestrator probes every few seconds through a whole outage.
