@@ -2,6 +2,7 @@ export { CacheRepairService } from './cache-repair.service';
 export { CreateItemDto } from './dto/create-item.dto';
 export { DecimalInteger } from './dto/decimal-integer';
 export { ItemDto, ItemEnvelopeDto, ItemPageDto, ItemReadDto } from './dto/item.dto';
+export { ANY_JSON_BUT_NULL } from './dto/json-schema';
 export { ListItemsQueryDto } from './dto/list-items.query.dto';
 export { UpdateItemDto } from './dto/update-item.dto';
 export type { Item, ItemUpdate, JsonValue } from './item';

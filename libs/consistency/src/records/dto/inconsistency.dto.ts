@@ -1,18 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { JsonValue } from '@app/items';
+import { ANY_JSON_BUT_NULL, JsonValue } from '@app/items';
 import type { Inconsistency } from '../inconsistency';
 
-const anyJson = {
-  description: 'JSON as observed',
-  nullable: true,
-  oneOf: [
-    { type: 'object', additionalProperties: true },
-    { type: 'array', items: {} },
-    { type: 'string' },
-    { type: 'number' },
-    { type: 'boolean' },
-  ],
-};
+const anyJson = { ...ANY_JSON_BUT_NULL, description: 'JSON as observed', nullable: true };
 
 /** One inconsistency record: the prototype's fields plus its lifecycle. */
 export class InconsistencyDto {
