@@ -5,7 +5,7 @@ const shared = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   moduleNameMapper: {
     '^@apps/(api|worker)$': '<rootDir>/apps/$1/src/bootstrap',
-    '^@app/(config|database|items|cache|consistency|metrics|testing)$': '<rootDir>/libs/$1/src',
+    '^@app/(config|database|items|cache|consistency|metrics|sources|testing)$': '<rootDir>/libs/$1/src',
   },
 };
 

@@ -1,12 +1,20 @@
-import { AppConfig, appConfig, closeOnSignals, databaseConfig } from '@app/config';
+import { AppConfig, appConfig, closeOnSignals, consistencyConfig, databaseConfig } from '@app/config';
 import { migrate } from '@app/database';
+import { migrateSources } from '@app/sources';
 import { createWorkerApp } from './src/bootstrap';
 
-/** `node main` runs the worker; `node main migrate` creates the database if needed and applies migrations. */
+/**
+ * `node main` runs the worker; `node main migrate` creates the database if needed, applies migrations,
+ * and makes the declared sources' capture triggers match polaris.yaml.
+ */
 async function main(): Promise<void> {
   if (process.argv[2] === 'migrate') {
     const applied = await migrate(databaseConfig());
     console.log(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database is up to date');
+    const capture = await migrateSources(databaseConfig(), consistencyConfig().sourcesFile);
+    for (const w of capture.warnings) console.warn(`Warning: ${w}`);
+    for (const t of capture.installed) console.log(`Capture trigger installed: ${t}`);
+    for (const t of capture.removed) console.log(`Capture trigger removed: ${t}`);
     return;
   }
   const app = await createWorkerApp();

@@ -7,6 +7,7 @@ import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { appConfig, AppConfig, PolarisConfigModule, PolarisLoggerModule } from '@app/config';
 import { ItemChangesNotifier, QUEUES, queueRootModule, QueuesModule, RecordsModule, ReportingModule } from '@app/consistency';
 import { DatabaseModule } from '@app/database';
+import { SourcesModule } from '@app/sources';
 import { ItemsModule } from '@app/items';
 import { DebugController } from './debug.controller';
 import { HealthController } from './health.controller';
@@ -15,6 +16,7 @@ import { QUEUE_BOARD_PATH } from './http/paths';
 import { InconsistenciesController } from './inconsistencies.controller';
 import { ItemsController } from './items.controller';
 import { MetricsController } from './metrics.controller';
+import { SourcesController } from './sources.controller';
 
 /** The HTTP api: items, records, reporting. It produces check jobs but never consumes them: no worker module is imported here. */
 @Module({
@@ -22,6 +24,7 @@ import { MetricsController } from './metrics.controller';
     PolarisConfigModule,
     PolarisLoggerModule,
     DatabaseModule,
+    SourcesModule,
     queueRootModule('producer'),
     // The api's writes wake the change relay at once (the capture trigger notifies only out-of-band writes).
     ItemsModule.forRoot({ writeListener: ItemChangesNotifier }),
@@ -39,7 +42,7 @@ import { MetricsController } from './metrics.controller';
     BullBoardModule.forRoot({ route: QUEUE_BOARD_PATH, adapter: BullBoardFastifyAdapter }),
     BullBoardModule.forFeature({ name: QUEUES.checks, adapter: BullMQAdapter }, { name: QUEUES.confirmations, adapter: BullMQAdapter }),
   ],
-  controllers: [ItemsController, InconsistenciesController, DebugController, MetricsController, HealthController],
+  controllers: [ItemsController, InconsistenciesController, DebugController, MetricsController, HealthController, SourcesController],
   providers: [
     { provide: APP_FILTER, useClass: DomainExceptionFilter },
     { provide: APP_GUARD, useClass: ThrottlerGuard },

@@ -3,6 +3,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { PolarisConfigModule, PolarisLoggerModule } from '@app/config';
 import { CaptureModule, ChecksModule, queueRootModule, SweepModule, WorkerReportingModule } from '@app/consistency';
 import { DatabaseModule } from '@app/database';
+import { SourcesModule } from '@app/sources';
 import { ItemsModule } from '@app/items';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
@@ -13,6 +14,7 @@ import { MetricsController } from './metrics.controller';
     PolarisConfigModule,
     PolarisLoggerModule,
     DatabaseModule,
+    SourcesModule,
     queueRootModule('worker'),
     ScheduleModule.forRoot(),
     ItemsModule.forRoot(),

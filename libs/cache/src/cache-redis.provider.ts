@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { redisConfig, RedisConfig } from '@app/config';
+import { REPLACE_IF_UNCHANGED_LUA } from './lua/replace-if-unchanged.lua';
 import { WRITE_IF_NOT_OLDER_LUA } from './lua/write-if-not-older.lua';
 import { failFastOptions, redisOptionsFromUrl } from './redis-options';
 
@@ -8,6 +9,7 @@ import { failFastOptions, redisOptionsFromUrl } from './redis-options';
 @Injectable()
 export class CacheRedis extends Redis implements OnApplicationShutdown {
   declare writeIfNotOlder: (key: string, version: number, payload: string, ttlSeconds: number) => Promise<number>;
+  declare replaceIfUnchanged: (key: string, digest: string, format: 'string' | 'hash', ...value: string[]) => Promise<number>;
 
   constructor(@Inject(redisConfig.KEY) cfg: RedisConfig) {
     super({
@@ -20,6 +22,7 @@ export class CacheRedis extends Redis implements OnApplicationShutdown {
     });
     this.on('error', () => undefined); // surfaced by failed commands and health checks instead
     this.defineCommand('writeIfNotOlder', { numberOfKeys: 1, lua: WRITE_IF_NOT_OLDER_LUA });
+    this.defineCommand('replaceIfUnchanged', { numberOfKeys: 1, lua: REPLACE_IF_UNCHANGED_LUA });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { redisConfig, RedisConfig } from '@app/config';
 import { CacheRedis } from './cache-redis.provider';
+import { contentDigest, RedisValue } from './redis-value';
 
 /**
  * The cache in Redis, by key: versioned JSON payloads written through the compare-and-set, read one
@@ -68,9 +69,53 @@ export class CacheService {
   }
 
   /** One SCAN step over the keys that start with `prefix`: the next cursor ('0' at the end) and the keys found. */
-  async scan(cursor: string, prefix: string, count: number): Promise<{ cursor: string; keys: string[] }> {
-    const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', count);
+  scan(cursor: string, prefix: string, count: number): Promise<{ cursor: string; keys: string[] }> {
+    return this.scanMatch(cursor, `${escapeGlob(prefix)}*`, count);
+  }
+
+  /** One SCAN step over the keys matching a glob `pattern`. */
+  async scanMatch(cursor: string, pattern: string, count: number): Promise<{ cursor: string; keys: string[] }> {
+    const [next, keys] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', count);
     return { cursor: next, keys };
+  }
+
+  /**
+   * Reads many keys in one pipeline, each as the type it should hold (GET or HGETALL). A key of another
+   * type is read as such (WRONGTYPE, then TYPE), so a caller can tell a wrong type from a miss.
+   */
+  async readValues(reads: readonly { key: string; type: 'string' | 'hash' }[]): Promise<RedisValue[]> {
+    if (reads.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const r of reads) {
+      if (r.type === 'hash') pipeline.hgetall(r.key);
+      else pipeline.get(r.key);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    return Promise.all(
+      reads.map(async (r, i): Promise<RedisValue> => {
+        const [err, value] = replies[i] ?? [new Error('no reply')];
+        if (err) {
+          if (!/^WRONGTYPE/.test(err.message)) throw err;
+          return { type: 'other', redisType: await this.redis.type(r.key) };
+        }
+        if (r.type === 'string') return value === null ? null : { type: 'string', value: value as string };
+        const fields = value as Record<string, string>;
+        return Object.keys(fields).length === 0 ? null : { type: 'hash', value: fields }; // Redis keeps no empty hash
+      }),
+    );
+  }
+
+  /**
+   * Replaces an entry with `replacement` only if it still holds exactly `observed`, keeping its TTL;
+   * false when it changed since (a newer write is never overwritten).
+   */
+  async replaceIfUnchanged(key: string, observed: RedisValue, replacement: string | Readonly<Record<string, string>>): Promise<boolean> {
+    const digest = contentDigest(observed);
+    const written =
+      typeof replacement === 'string'
+        ? await this.redis.replaceIfUnchanged(key, digest, 'string', replacement)
+        : await this.redis.replaceIfUnchanged(key, digest, 'hash', ...Object.entries(replacement).flat());
+    return written === 1;
   }
 
   async ping(): Promise<void> {

@@ -10,6 +10,7 @@ export const consistencyConfig = registerAs('consistency', () => {
     checkConcurrency: env.CHECK_CONCURRENCY,
     outOfBandPolicy: env.OUT_OF_BAND_POLICY,
     healPolicy: env.HEAL_POLICY,
+    sourcesFile: env.POLARIS_SOURCES,
     relay: {
       enabled: env.RELAY_ENABLED,
       pollIntervalMs: env.RELAY_POLL_INTERVAL_MS,

@@ -198,6 +198,11 @@ export class Environment {
   @IsInt()
   TIMELINE_MAX_ENTRIES: number = 50;
 
+  /** The sources declaration (see polaris.yaml); absent file: only the built-in items are guarded. */
+  @MinLength(1)
+  @IsString()
+  POLARIS_SOURCES: string = './polaris.yaml';
+
   @IsIn(FAILURE_MODES)
   FAILURE_MODE: (typeof FAILURE_MODES)[number] = 'none';
 

@@ -1,0 +1,68 @@
+import type { ColumnKind } from './column-kind';
+import { MAX_DIFF } from './entry-types';
+import type { CachedEntry, EntryComparison, FieldDiff, KeyShape, RowText } from './entry-types';
+import { fieldEquals } from './field-equal';
+import { isUnreadable, toPlainJson, tryParseJson } from './json-value';
+import { cachedField, columnText, kindOf, mappedFields, readEntry } from './read-entry';
+import type { ReadableEntry } from './read-entry';
+import { compareVersions, versionText } from './version-order';
+
+export interface CompareInput {
+  shape: KeyShape;
+  kinds: Readonly<Record<string, ColumnKind>>; // every column of the table -> kind
+  versionColumn?: string; // the source's version column, if declared
+  row: RowText | null; // null: no row for this key
+  entry: CachedEntry; // null: key absent in Redis
+}
+
+/** The cache field the shape maps to the version column, if any. */
+function versionField(shape: KeyShape, versionColumn: string | undefined): string | undefined {
+  if (versionColumn === undefined) return undefined;
+  return mappedFields(shape).find(([, column]) => column === versionColumn)?.[0];
+}
+
+function dbDiffValue(kind: ColumnKind, text: string | null): unknown {
+  if (text === null || kind !== 'json') return text;
+  const parsed = tryParseJson(text);
+  return isUnreadable(parsed) ? text : toPlainJson(parsed);
+}
+
+/** Classifies a cache entry against the row it was built from, listing the fields that differ. */
+export function compareEntry(input: CompareInput): EntryComparison {
+  const { shape, kinds, versionColumn, row, entry } = input;
+  const dbVersion = row && versionColumn !== undefined ? columnText(row, versionColumn) : null;
+  if (entry === null) return { outcome: row ? 'miss' : 'absent', diff: [], dbVersion, cacheVersion: null };
+
+  const reading = readEntry(shape.format, entry);
+  const versionAt = versionField(shape, versionColumn);
+  const cacheVersion = 'unreadable' in reading || versionAt === undefined ? null : versionText(cachedField(reading, versionAt));
+  const result = (outcome: EntryComparison['outcome'], diff: FieldDiff[] = []): EntryComparison => ({
+    outcome,
+    diff,
+    dbVersion,
+    cacheVersion,
+  });
+
+  if (row === null) return result('orphan');
+  if ('unreadable' in reading) return { ...result('corrupt'), detail: reading.unreadable };
+  const readable: ReadableEntry = reading;
+
+  const diff: FieldDiff[] = [];
+  for (const [field, column] of mappedFields(shape)) {
+    const kind = kindOf(kinds, column);
+    const db = columnText(row, column);
+    const cached = cachedField(readable, field);
+    if (fieldEquals(kind, db, cached, shape.format)) continue;
+    diff.push({ field, cache: cached === undefined ? null : toPlainJson(cached), db: dbDiffValue(kind, db) });
+    if (diff.length === MAX_DIFF) break;
+  }
+  if (diff.length === 0) return result('consistent');
+
+  // A readable version orders the two sides; equal versions with different data mean the cache was built wrongly.
+  const order =
+    versionColumn !== undefined && cacheVersion !== null && dbVersion !== null
+      ? compareVersions(kindOf(kinds, versionColumn), cacheVersion, dbVersion)
+      : null;
+  if (order === null) return result('diverged', diff);
+  return result(order < 0 ? 'stale' : order > 0 ? 'ahead' : 'corrupt', diff);
+}

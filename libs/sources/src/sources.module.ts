@@ -1,0 +1,38 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { getEntityManagerToken } from '@nestjs/typeorm';
+import { EntityManager } from 'typeorm';
+import { CacheModule } from '@app/cache';
+import { consistencyConfig, ConsistencyConfig } from '@app/config';
+import { sqlRows } from '@app/database';
+import { SourceInspector } from './inspect/source-inspector';
+import { SourceRows } from './inspect/source-rows';
+import { loadSources } from './registry/load-sources';
+import { SourceRegistry } from './registry/source.registry';
+import { SourcesService } from './sources.service';
+
+/**
+ * The declared sources, checked against the database once at boot: a declaration that does not fit
+ * the database stops the process (DeclarationError names each source and field).
+ */
+@Global()
+@Module({
+  imports: [CacheModule],
+  providers: [
+    {
+      provide: SourceRegistry,
+      inject: [consistencyConfig.KEY, getEntityManagerToken()],
+      useFactory: async (cfg: ConsistencyConfig, manager: EntityManager) => {
+        const { sources, warnings } = await loadSources(cfg.sourcesFile, (sql, params) => sqlRows(manager, sql, params));
+        const log = new Logger('Sources');
+        for (const w of warnings) log.warn(w);
+        if (sources.length) log.log(`Guarding ${sources.map((s) => `${s.name} (${s.tableName})`).join(', ')}`);
+        return new SourceRegistry(sources);
+      },
+    },
+    SourcesService,
+    SourceRows,
+    SourceInspector,
+  ],
+  exports: [SourceRegistry, SourcesService, SourceRows, SourceInspector],
+})
+export class SourcesModule {}
