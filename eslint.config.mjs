@@ -13,8 +13,29 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS for Node (configs, the jest environment, examples/): require is how it imports.
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly', process: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: Object.fromEntries(
+        [
+          'module',
+          'exports',
+          'require',
+          '__dirname',
+          '__filename',
+          'process',
+          'console',
+          'Buffer',
+          'URL',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+        ].map((name) => [name, name === 'module' || name === 'exports' ? 'writable' : 'readonly']),
+      ),
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Specs and benchmarks poke at untyped JSON (API bodies, metrics, rows) on purpose.

@@ -71,9 +71,15 @@ describe('sources declaration', () => {
   it('describes declared tables: default primary key (composite too), every column by default, column kinds', async () => {
     const { sources, warnings } = await loadSources(declare('ok.yaml', `sources:${CUSTOMERS}${ORDERS}`), query);
     const [customers, orders] = sources;
-    expect(customers).toMatchObject({ name: 'customers', tableName: 'shop.customers', table: '"shop"."customers"', primaryKey: ['id'], capture: 'trigger' });
+    expect(customers).toMatchObject({
+      name: 'customers',
+      tableName: 'shop.customers',
+      table: '"shop"."customers"',
+      primaryKey: ['id'],
+      capture: 'trigger',
+    });
     expect(customers.columns.balance).toMatchObject({ pgType: 'numeric(12,2)', kind: 'decimal' });
-    expect(customers.capturedColumns).toEqual(['id', 'email']);
+    expect(customers.capturedColumns).toEqual(['id', 'email', 'updated_at']);
     expect(orders.primaryKey).toEqual(['tenant_id', 'id']);
     expect(orders.keys[0].shape).toEqual({
       format: 'json',
@@ -84,7 +90,10 @@ describe('sources declaration', () => {
 
   it('warns when no index covers a key template', async () => {
     const { warnings } = await loadSources(
-      declare('tier.yaml', 'sources:\n  - name: tiers\n    table: shop.customers\n    keys:\n      - {key: "tier:{tier}:{id}", format: json}\n'),
+      declare(
+        'tier.yaml',
+        'sources:\n  - name: tiers\n    table: shop.customers\n    keys:\n      - {key: "tier:{tier}:{id}", format: json}\n',
+      ),
       query,
     );
     expect(warnings).toEqual([expect.stringContaining('sources[0] (tiers).keys[0].key: no index of shop.customers covers (tier, id)')]);
@@ -93,12 +102,36 @@ describe('sources declaration', () => {
   it.each([
     ['an unknown table', 'table: shop.nope\n    keys: [{key: "x:{id}", format: json}]', 'sources[0] (bad).table: no table "shop.nope"'],
     ['an unqualified unknown table', 'table: nope\n    keys: [{key: "x:{id}", format: json}]', '(looked up on the search_path)'],
-    ['an unknown key column', 'table: shop.customers\n    keys: [{key: "x:{uid}", format: json}]', 'sources[0] (bad).keys[0].key: no column "uid" in shop.customers'],
-    ['an unknown field column', 'table: shop.customers\n    keys: [{key: "x:{id}", format: hash, fields: {mail: emial}}]', 'keys[0].fields.mail: no column "emial"'],
-    ['an unknown string column', 'table: shop.customers\n    keys: [{key: "x:{id}", format: string, column: nope}]', 'keys[0].column: no column "nope"'],
-    ['an unknown primary key', 'table: shop.customers\n    primaryKey: [uid]\n    keys: [{key: "x:{id}", format: json}]', 'primaryKey[0]: no column "uid"'],
-    ['a text version', 'table: shop.customers\n    version: email\n    keys: [{key: "x:{id}", format: json}]', 'version: column "email" is text; a version must be an integer or a timestamp'],
-    ['a table without primary key', 'table: shop.notes\n    keys: [{key: "x:{body}", format: json}]', 'primaryKey: shop.notes has no primary key'],
+    [
+      'an unknown key column',
+      'table: shop.customers\n    keys: [{key: "x:{uid}", format: json}]',
+      'sources[0] (bad).keys[0].key: no column "uid" in shop.customers',
+    ],
+    [
+      'an unknown field column',
+      'table: shop.customers\n    keys: [{key: "x:{id}", format: hash, fields: {mail: emial}}]',
+      'keys[0].fields.mail: no column "emial"',
+    ],
+    [
+      'an unknown string column',
+      'table: shop.customers\n    keys: [{key: "x:{id}", format: string, column: nope}]',
+      'keys[0].column: no column "nope"',
+    ],
+    [
+      'an unknown primary key',
+      'table: shop.customers\n    primaryKey: [uid]\n    keys: [{key: "x:{id}", format: json}]',
+      'primaryKey[0]: no column "uid"',
+    ],
+    [
+      'a text version',
+      'table: shop.customers\n    version: email\n    keys: [{key: "x:{id}", format: json}]',
+      'version: column "email" is text; a version must be an integer or a timestamp',
+    ],
+    [
+      'a table without primary key',
+      'table: shop.notes\n    keys: [{key: "x:{body}", format: json}]',
+      'primaryKey: shop.notes has no primary key',
+    ],
   ])('refuses %s, naming the source and the field', async (_, body, message) => {
     const file = declare('bad.yaml', `sources:\n  - name: bad\n    ${body}\n`);
     const err = await loadSources(file, query).catch((e: unknown) => e);
@@ -108,8 +141,13 @@ describe('sources declaration', () => {
   });
 
   it('refuses two templates that render the same keys', async () => {
-    const file = declare('overlap.yaml', 'sources:\n  - name: a\n    table: shop.customers\n    keys:\n      - {key: "c:{id}", format: json}\n      - {key: "c:{email}", format: hash}\n');
-    await expect(loadSources(file, query)).rejects.toThrow('sources[0] (a).keys[1].key: "c:{email}" renders the same keys as sources[0] (a).keys[0].key "c:{id}"');
+    const file = declare(
+      'overlap.yaml',
+      'sources:\n  - name: a\n    table: shop.customers\n    keys:\n      - {key: "c:{id}", format: json}\n      - {key: "c:{email}", format: hash}\n',
+    );
+    await expect(loadSources(file, query)).rejects.toThrow(
+      'sources[0] (a).keys[1].key: "c:{email}" renders the same keys as sources[0] (a).keys[0].key "c:{id}"',
+    );
   });
 
   it('migrate installs a trigger per captured source, is idempotent, and removes triggers of sources gone or set to capture: none', async () => {
@@ -156,8 +194,17 @@ describe('sources declaration', () => {
       ['customers', false],
       ['orders', false],
     ]);
-    expect(res.body[1].keys[2]).toEqual({ key: 'customer:by-email:{email}', format: 'string', column: 'id', scanPattern: 'customer:by-email:*' });
-    expect(res.body[2]).toMatchObject({ capture: 'none', guardedBy: expect.stringContaining('no trigger'), primaryKey: ['tenant_id', 'id'] });
+    expect(res.body[1].keys[2]).toEqual({
+      key: 'customer:by-email:{email}',
+      format: 'string',
+      column: 'id',
+      scanPattern: 'customer:by-email:*',
+    });
+    expect(res.body[2]).toMatchObject({
+      capture: 'none',
+      guardedBy: expect.stringContaining('no trigger'),
+      primaryKey: ['tenant_id', 'id'],
+    });
   });
 
   it('a bad declaration stops the worker and migrate with exit status 1, naming the field, without echoing secrets', async () => {

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, no build step */
 // The shop: a small app caching PostgreSQL rows in Redis, cache-aside, with switchable bugs. See README.md.
 const Redis = require('ioredis');
 const { createPool, ensureDatabase, applySchema, seed, pages } = require('./lib/db');
@@ -11,14 +10,14 @@ const { runLoad, RandomSet, customerItem, orderItem } = require('./lib/load');
 
 const USAGE = `usage:
   node examples/shop/shop.js setup [--reset] [--customers N] [--orders M]
-  node examples/shop/shop.js run --mode MODE [--duration S] [--ops N] [--concurrency C] [--truth FILE] [--bug-rate R] [--warm] [--flush]
+  node examples/shop/shop.js run --mode MODE [--duration S] [--ops N] [--concurrency C] [--truth FILE] [--bug-rate R] [--hot K] [--jitter MS] [--warm] [--flush]
 modes: ${MODES.join(', ')}
 env: DATABASE_URL (postgres://postgres@127.0.0.1:5432/shop), REDIS_URL (redis://127.0.0.1:6379), KEY_PREFIX (''),
      CACHE_TTL_SECONDS (3600; 0: no TTL)
 `;
 
 const FLAGS = ['reset', 'warm', 'flush'];
-const OPTIONS = ['customers', 'orders', 'mode', 'duration', 'ops', 'concurrency', 'truth', 'bug-rate'];
+const OPTIONS = ['customers', 'orders', 'mode', 'duration', 'ops', 'concurrency', 'truth', 'bug-rate', 'hot', 'jitter'];
 
 class UsageError extends Error {}
 
@@ -79,7 +78,11 @@ async function run(args) {
   const maxOps = number(args, 'ops', Infinity);
   const concurrency = number(args, 'concurrency', 8, { min: 1 });
   const bugRate = number(args, 'bug-rate', 0.2, { max: 1, integer: false });
-  const ttlSeconds = number({ ttl: process.env.CACHE_TTL_SECONDS }, 'ttl', 3600);
+  const hot = number(args, 'hot', Infinity, { min: 1 });
+  const jitterMs = number(args, 'jitter', 0, { integer: false });
+  const ttlSeconds = process.env.CACHE_TTL_SECONDS ? Number(process.env.CACHE_TTL_SECONDS) : 3600;
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0)
+    throw new UsageError(`CACHE_TTL_SECONDS: bad value ${process.env.CACHE_TTL_SECONDS}`);
   const prefix = process.env.KEY_PREFIX ?? '';
 
   let stopping = null;
@@ -95,7 +98,7 @@ async function run(args) {
   const redis = new Redis(process.env.REDIS_URL || 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 3 });
   const truth = new Truth({ file: args.truth, mode });
   const layout = new Layout(prefix);
-  const service = new ShopService({ db, sqlConsole, redis, layout, truth, mode, bugRate, ttlSeconds });
+  const service = new ShopService({ db, sqlConsole, redis, layout, truth, mode, bugRate, ttlSeconds, jitterMs });
   const began = Date.now();
   try {
     const flushed = args.flush ? await flush(redis, prefix) : 0;
@@ -106,6 +109,7 @@ async function run(args) {
       ['orders', orders, orderItem, (row) => layout.orderEntries(row)],
     ]) {
       for await (const rows of pages(db, table)) {
+        if (stopping) break;
         for (const row of rows) set.add(item(row));
         if (args.warm) await service.warm(rows.flatMap(entries));
       }
@@ -116,6 +120,7 @@ async function run(args) {
       customers,
       orders,
       concurrency,
+      hot,
       deadline: start + durationMs,
       maxOps,
       shouldStop: () => stopping !== null,
@@ -127,6 +132,8 @@ async function run(args) {
       mode,
       bugRate: mode === 'correct' ? 0 : bugRate,
       concurrency,
+      ...(hot < Infinity ? { hot } : {}),
+      ...(jitterMs ? { jitterMs } : {}),
       ...stats,
       wrongLogged: truth.wrongLogged,
       fixedLogged: truth.fixedLogged,

@@ -1,6 +1,5 @@
 // The e2e specs' environment: Node's, plus a flag a spec's helpers read to tell whether any test or
 // hook in the file has failed (TestContext prints the logs it held back only then).
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- Jest loads environments as CommonJS
 const { TestEnvironment } = require('jest-environment-node');
 
 class PolarisEnvironment extends TestEnvironment {

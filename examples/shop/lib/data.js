@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, no build step */
 const { randomBytes } = require('node:crypto');
 
 // Random but plausible values for the shop's rows.

@@ -1,8 +1,6 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, no build step */
 const fs = require('node:fs');
 const path = require('node:path');
-const { URL } = require('node:url');
 const { Client, Pool } = require('pg');
 const data = require('./data');
 

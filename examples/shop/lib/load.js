@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, no build step */
 const { setTimeout: sleep } = require('node:timers/promises');
 
 // The load loop: C workers, each running one random operation after another on random existing rows,
@@ -36,8 +35,9 @@ class RandomSet {
     }
   }
 
-  random() {
-    return this.items[Math.floor(Math.random() * this.items.length)];
+  /** A random item among the first `hot` ones (all of them by default). */
+  random(hot = Infinity) {
+    return this.items[Math.floor(Math.random() * Math.min(hot, this.items.length))];
   }
 }
 
@@ -45,12 +45,12 @@ const customerItem = (row) => ({ key: row.id, id: row.id, email: row.email });
 const orderItem = (row) => ({ key: `${row.tenant_id}:${row.id}`, tenantId: row.tenant_id, id: row.id });
 
 /** Picks and runs one operation; returns its type and what happened. */
-async function runOne(service, customers, orders, stats) {
+async function runOne(service, customers, orders, hot, stats) {
   const onCustomer = orders.size === 0 || (customers.size > 0 && Math.random() < 0.5);
   const set = onCustomer ? customers : orders;
   const r = Math.random();
   const type = set.size === 0 ? 'insert' : r < 0.7 ? 'read' : r < 0.95 ? 'update' : r < 0.98 || set.size <= MIN_ROWS ? 'insert' : 'delete';
-  const target = set.size ? set.random() : null;
+  const target = set.size ? set.random(hot) : null;
 
   if (type === 'read') {
     let result;
@@ -90,16 +90,17 @@ async function runOne(service, customers, orders, stats) {
 
 /**
  * Runs `concurrency` workers until `deadline` (ms since epoch), `maxOps` operations started, or
- * `shouldStop()`. Errors are counted (and the first few printed to stderr), not fatal.
+ * `shouldStop()`; `hot` narrows the rows operated on to that many per table (contention). Errors are
+ * counted (and the first few printed to stderr), not fatal.
  */
-async function runLoad({ service, customers, orders, concurrency, deadline, maxOps, shouldStop }) {
+async function runLoad({ service, customers, orders, concurrency, hot = Infinity, deadline, maxOps, shouldStop }) {
   const stats = { ops: { read: 0, update: 0, insert: 0, delete: 0 }, readMisses: 0, emailChanges: 0, buggy: 0, errors: 0 };
   let started = 0;
   const worker = async () => {
     while (!shouldStop() && started < maxOps && Date.now() < deadline) {
       started++;
       try {
-        await runOne(service, customers, orders, stats);
+        await runOne(service, customers, orders, hot, stats);
       } catch (err) {
         stats.errors++;
         if (stats.errors <= 5) process.stderr.write(`shop: operation failed: ${err.message}\n`);

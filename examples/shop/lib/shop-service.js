@@ -1,5 +1,5 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, no build step */
+const { setTimeout: sleep } = require('node:timers/promises');
 const { KeyedLock } = require('./lock');
 const { matches, canonical } = require('./layout');
 const data = require('./data');
@@ -24,9 +24,9 @@ const ORDER_UPDATES = {
  * every key an operation leaves wrong is reported to `truth`.
  */
 class ShopService {
-  constructor({ db, sqlConsole, redis, layout, truth, mode, bugRate, ttlSeconds }) {
+  constructor({ db, sqlConsole, redis, layout, truth, mode, bugRate, ttlSeconds, jitterMs = 0 }) {
     if (!MODES.includes(mode)) throw new Error(`unknown mode ${mode}`);
-    Object.assign(this, { db, sqlConsole, redis, layout, truth, mode, bugRate, ttlSeconds });
+    Object.assign(this, { db, sqlConsole, redis, layout, truth, mode, bugRate, ttlSeconds, jitterMs });
     this.locks = new KeyedLock();
   }
 
@@ -61,9 +61,10 @@ class ShopService {
   async readOrder(tenantId, id, view) {
     const key = view === 'status' ? this.layout.statusKey(tenantId, id) : this.layout.orderKey(tenantId, id);
     if ((await this.redis.get(key)) !== null) return { hit: true };
-    return this.locks.run(orderEntity(tenantId, id), async () => {
+    return this.locked(orderEntity(tenantId, id), async () => {
       const op = newOp();
       const row = await this.selectOrder(tenantId, id);
+      await this.pause();
       if (row) await this.fill(op, this.layout.orderEntries(row));
       await this.settle(op, orderEntity(tenantId, id), row ? this.layout.orderEntries(row) : [], [], null);
       return { hit: false, found: Boolean(row) };
@@ -72,9 +73,10 @@ class ShopService {
 
   /** A miss: reads the row under the entity's lock and fills every key of it. */
   fillCustomer(id) {
-    return this.locks.run(customerEntity(id), async () => {
+    return this.locked(customerEntity(id), async () => {
       const op = newOp();
       const row = await this.selectCustomer(id);
+      await this.pause();
       if (row) await this.fill(op, this.layout.customerEntries(row));
       await this.settle(op, customerEntity(id), row ? this.layout.customerEntries(row) : [], [], null);
       return { hit: false, found: Boolean(row) };
@@ -87,7 +89,7 @@ class ShopService {
   updateCustomer(id, kind) {
     const value = kind === 'tier' ? data.randomTier() : kind === 'balance' ? data.randomBalanceDelta() : data.randomEmail();
     const entity = customerEntity(id);
-    return this.locks.run(entity, async () => {
+    return this.locked(entity, async () => {
       const op = newOp();
       const buggy = this.buggy(this.mode !== 'forget-old-key' || kind === 'email');
       const racingRead = buggy && this.mode === 'stale-set' ? await this.selectCustomer(id) : null;
@@ -101,6 +103,7 @@ class ShopService {
       if (res.rows.length === 0) return { found: false, buggy: false };
       const { old_email: oldEmail, ...row } = res.rows[0];
       op.wrongAt = new Date();
+      await this.pause();
       const noCacheWork = buggy && (this.mode === 'skip-invalidate' || this.mode === 'sql');
       if (!noCacheWork) {
         const keys = [this.layout.customerKey(id), this.layout.profileKey(id)];
@@ -128,7 +131,7 @@ class ShopService {
           ? [tenantId, id, data.randomAmount(1, 900)]
           : [tenantId, id, JSON.stringify(items), data.totalOf(items)];
     const entity = orderEntity(tenantId, id);
-    return this.locks.run(entity, async () => {
+    return this.locked(entity, async () => {
       const op = newOp();
       const buggy = this.buggy(this.mode !== 'forget-old-key');
       const racingRead = buggy && this.mode === 'stale-set' ? await this.selectOrder(tenantId, id) : null;
@@ -140,6 +143,7 @@ class ShopService {
       if (res.rows.length === 0) return { found: false, buggy: false };
       const row = res.rows[0];
       op.wrongAt = new Date();
+      await this.pause();
       const noCacheWork = buggy && (this.mode === 'skip-invalidate' || this.mode === 'sql');
       if (!noCacheWork) await this.fill(op, this.layout.orderEntries(row));
       if (racingRead) {
@@ -173,10 +177,11 @@ class ShopService {
   /** Deletes the row, then every key of it. */
   deleteCustomer(id) {
     const entity = customerEntity(id);
-    return this.locks.run(entity, async () => {
+    return this.locked(entity, async () => {
       const op = newOp();
       const res = await this.db.query('DELETE FROM shop.customers WHERE id = $1 RETURNING *', [id]);
       if (res.rows.length === 0) return null;
+      await this.pause();
       const entries = this.layout.customerEntries(res.rows[0]);
       await this.drop(
         op,
@@ -189,10 +194,11 @@ class ShopService {
 
   deleteOrder(tenantId, id) {
     const entity = orderEntity(tenantId, id);
-    return this.locks.run(entity, async () => {
+    return this.locked(entity, async () => {
       const op = newOp();
       const res = await this.db.query('DELETE FROM shop.orders WHERE tenant_id = $1 AND id = $2 RETURNING *', [tenantId, id]);
       if (res.rows.length === 0) return null;
+      await this.pause();
       const entries = this.layout.orderEntries(res.rows[0]);
       await this.drop(
         op,
@@ -209,6 +215,43 @@ class ShopService {
   }
 
   // ---- plumbing ----
+
+  /** Runs `fn` under the entity's lock, after noting which of its wrong keys were changed by someone else. */
+  locked(entity, fn) {
+    return this.locks.run(entity, async () => {
+      await this.precheck(entity);
+      return fn();
+    });
+  }
+
+  /**
+   * A wrong key of the entity that is gone, or holds another value than the app left there, was changed
+   * outside the app (expired, or healed by Polaris, say): it is no longer the app's lie. Logged as fixed,
+   * at its expiry if that explains it, else now (when the app noticed).
+   */
+  async precheck(entity) {
+    const tracked = this.truth.tracked(entity);
+    if (tracked.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const { key, format } of tracked) {
+      if (format === 'hash') pipeline.hgetall(key);
+      else pipeline.get(key);
+    }
+    const results = await pipeline.exec();
+    throwFirst(results);
+    const now = new Date();
+    tracked.forEach(({ key, format }, i) => {
+      const stored = results[i][1];
+      const exists = format === 'hash' ? Object.keys(stored).length > 0 : stored !== null;
+      if (!exists) this.truth.fixed(key, this.expiredBy(key, now), 'found gone: expired or deleted outside the app');
+      else if (canonical(stored) !== this.truth.snapshot(key)) this.truth.fixed(key, now, 'found rewritten outside the app');
+    });
+  }
+
+  /** Up to --jitter ms of "other work" between a DB step and its cache step, as a busier app would have. */
+  pause() {
+    return this.jitterMs > 0 ? sleep(Math.random() * this.jitterMs) : undefined;
+  }
 
   async selectCustomer(id) {
     return (await this.db.query('SELECT * FROM shop.customers WHERE id = $1', [id])).rows[0] ?? null;
@@ -229,6 +272,12 @@ class ShopService {
       default:
         return `sql: ${what} changed by plain SQL, no cache work`;
     }
+  }
+
+  /** When a wrong key found gone went: at its expiry if that has passed, else (deleted) now. */
+  expiredBy(key, now) {
+    const expiresAt = this.truth.expiresAt(key);
+    return expiresAt && expiresAt <= now ? expiresAt : now;
   }
 
   async fill(op, entries) {
@@ -289,10 +338,10 @@ class ShopService {
       if (this.truth.isWrong(key)) {
         if (wrong) this.truth.stillWrong(key, snapshot, expiresAt);
         else if (op.touched.has(key)) this.truth.fixed(key, op.cacheAt, exists ? 'overwritten' : 'deleted');
-        else if (!exists) this.truth.fixed(key, now, 'found gone: expired or deleted outside the app');
+        else if (!exists) this.truth.fixed(key, this.expiredBy(key, now), 'found gone: expired or deleted outside the app');
         else if (snapshot === this.truth.snapshot(key))
           this.truth.fixed(key, op.wrongAt ?? now, 'the row changed to match the cached value');
-        else this.truth.fixed(key, now, 'found correct: rewritten outside the app');
+        else this.truth.fixed(key, now, 'found rewritten outside the app');
       } else if (wrong) {
         const why = reason ?? 'a correct operation left the key wrong (a bug in the example)';
         this.truth.wrong({ key, format, entity, at: op.wrongAt ?? op.cacheAt ?? now, reason: why, expiresAt, snapshot });

@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS, no build step */
 const fs = require('node:fs');
 
 /**
@@ -33,6 +32,10 @@ class Truth {
 
   snapshot(key) {
     return this.wrongKeys.get(key)?.snapshot;
+  }
+
+  expiresAt(key) {
+    return this.wrongKeys.get(key)?.expiresAt;
   }
 
   wrong({ key, format, entity, at, reason, expiresAt, snapshot }) {

@@ -72,7 +72,7 @@ export class MetricsService {
   private readonly checks = new Counter({
     name: 'polaris_checks_total',
     help: 'Consistency checks by trigger and outcome (consistent, miss, stale, ahead, corrupt, orphan, absent)',
-    labelNames: ['trigger', 'outcome'] as const,
+    labelNames: ['trigger', 'outcome', 'source'] as const,
     registers: [this.registry],
   });
 
@@ -114,14 +114,14 @@ export class MetricsService {
   private readonly sweptItems = new Counter({
     name: 'polaris_sweep_items_total',
     help: 'Items and cache keys audited by the sweeper',
-    labelNames: ['phase'] as const,
+    labelNames: ['phase', 'source'] as const,
     registers: [this.registry],
   });
 
   private readonly sweepMismatches = new Counter({
     name: 'polaris_sweep_mismatches_total',
     help: 'Mismatches the sweeper found and queued for a check (rows whose cache entry differs, orphan keys)',
-    labelNames: ['phase'] as const,
+    labelNames: ['phase', 'source'] as const,
     registers: [this.registry],
   });
 
@@ -201,8 +201,9 @@ export class MetricsService {
     this.cacheRequests.inc({ result: 'miss' });
   }
 
-  checked(trigger: string, outcome: string, count = 1): void {
-    this.checks.inc({ trigger, outcome }, count);
+  /** One check's outcome; `source` is `items` or a declared source's name. */
+  checked(trigger: string, outcome: string, source = 'items', count = 1): void {
+    this.checks.inc({ trigger, outcome, source }, count);
   }
 
   comparisonFailed(trigger: string): void {
@@ -226,9 +227,10 @@ export class MetricsService {
     this.sweepDuration.observe(seconds);
   }
 
-  swept(phase: 'items' | 'keys', count: number, mismatches: number): void {
-    this.sweptItems.inc({ phase }, count);
-    if (mismatches > 0) this.sweepMismatches.inc({ phase }, mismatches);
+  /** phase `items`: rows compared with their entries; `keys`: cache keys searched for orphans. */
+  swept(phase: 'items' | 'keys', count: number, mismatches: number, source = 'items'): void {
+    this.sweptItems.inc({ phase, source }, count);
+    if (mismatches > 0) this.sweepMismatches.inc({ phase, source }, mismatches);
   }
 
   sweepPassCompleted(seconds: number): void {

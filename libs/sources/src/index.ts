@@ -1,10 +1,20 @@
 // Sources: the tables and cache keys an application declares in polaris.yaml, checked against the
 // database at boot, and the pure comparison of a cached value with its row.
-export { columnKindOf, compareEntry, compareVersions, fieldEquals, MAX_DIFF, parseCachedJson, renderEntry, selectExpression } from './compare';
+export {
+  columnKindOf,
+  compareEntry,
+  compareVersions,
+  fieldEquals,
+  MAX_DIFF,
+  parseCachedJson,
+  renderEntry,
+  selectExpression,
+} from './compare';
 export type { CachedEntry, ColumnKind, CompareInput, EntryComparison, EntryOutcome, FieldDiff, KeyShape, RowText } from './compare';
 export { KeyTemplate, KeyTemplateError } from './declaration/key-template';
 export { BUILT_IN_SOURCE, DeclarationError, parseDeclaration, readDeclaration } from './declaration/source-declaration';
 export type { Capture, HealPolicy, KeyDeclaration, OnChange, SourceDeclaration } from './declaration/source-declaration';
+export { SourceHealer } from './inspect/source-healer';
 export { SourceInspector } from './inspect/source-inspector';
 export type { Inspection, KeyToInspect } from './inspect/source-inspector';
 export { acceptsText, SourceRows } from './inspect/source-rows';

@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { CacheModule } from '@app/cache';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
 import { sqlRows } from '@app/database';
+import { SourceHealer } from './inspect/source-healer';
 import { SourceInspector } from './inspect/source-inspector';
 import { SourceRows } from './inspect/source-rows';
 import { loadSources } from './registry/load-sources';
@@ -32,7 +33,8 @@ import { SourcesService } from './sources.service';
     SourcesService,
     SourceRows,
     SourceInspector,
+    SourceHealer,
   ],
-  exports: [SourceRegistry, SourcesService, SourceRows, SourceInspector],
+  exports: [SourceRegistry, SourcesService, SourceRows, SourceInspector, SourceHealer],
 })
 export class SourcesModule {}

@@ -36,7 +36,14 @@ export class SourcesService {
       heal: this.consistency.healPolicy,
       capture: 'trigger',
       guardedBy: GUARDED_BY.trigger,
-      keys: [{ key: template.text, format: 'json', fields: { id: 'id', name: 'name', value: 'value', version: 'version' }, scanPattern: template.scanPattern() }],
+      keys: [
+        {
+          key: template.text,
+          format: 'json',
+          fields: { id: 'id', name: 'name', value: 'value', version: 'version' },
+          scanPattern: template.scanPattern(),
+        },
+      ],
     };
   }
 }

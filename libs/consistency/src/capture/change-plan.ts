@@ -1,4 +1,4 @@
-import type { CheckRequest } from '../queues';
+import type { ItemCheck } from '../queues';
 import type { ItemChange } from './item-change';
 
 export type OutOfBandPolicy = 'detect' | 'invalidate' | 'refresh';
@@ -9,7 +9,7 @@ export interface ChangePlan {
   invalidate: string[];
   /** Items whose cache entry is rewritten from PostgreSQL before checking (OUT_OF_BAND_POLICY=refresh). */
   refresh: string[];
-  checks: CheckRequest[];
+  checks: (ItemCheck & { delayMs?: number })[];
 }
 
 /**

@@ -4,6 +4,7 @@ import { CacheRepairService, ItemCache } from '@app/items';
 import { MetricsService } from '@app/metrics';
 import { CheckScheduler } from '../queues';
 import { TraceStore } from '../records';
+import { drainChanges } from './change-log';
 import { planChanges } from './change-plan';
 import { changeEntry } from './item-change';
 import { ItemChangesRepository } from './item-changes.repository';
@@ -39,18 +40,13 @@ export class ChangeRelayService {
       if (plan.invalidate.length) await this.cache.deleteKeys(plan.invalidate);
       await Promise.all(plan.refresh.map((id) => this.repair.refresh(id)));
       await this.scheduler.schedule(plan.checks, `changes-${batch[0].id}-${batch[batch.length - 1].id}`);
-      await this.traces.append(batch.map((c) => ({ itemId: c.itemId, entry: changeEntry(c) }))).catch(() => undefined); // best-effort history
+      await this.traces.append(batch.map((c) => ({ subject: c.itemId, entry: changeEntry(c) }))).catch(() => undefined); // best-effort history
       for (const c of batch) this.metrics.changeRelayed(c.origin);
     });
   }
 
   /** Relays until the change log is drained (or `shouldStop`); returns how many changes it carried. */
-  async drain(shouldStop: () => boolean = () => false): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const n = await this.relayBatch();
-      total += n;
-      if (n < this.cfg.relay.batchSize || shouldStop()) return total;
-    }
+  drain(shouldStop: () => boolean = () => false): Promise<number> {
+    return drainChanges(() => this.relayBatch(), this.cfg.relay.batchSize, shouldStop);
   }
 }

@@ -7,3 +7,7 @@ export type { ItemChange } from './item-change';
 export { ITEM_CHANGES_CHANNEL, ItemChangesNotifier } from './item-changes.notifier';
 export { ItemChangesRepository } from './item-changes.repository';
 export { RelayScheduler } from './relay-scheduler';
+export { keysOf, planSourceChanges, SOURCE_CHANGES_CHANNEL } from './source-change';
+export type { SourceChange, SourceChangePlan } from './source-change';
+export { SourceChangesRepository } from './source-changes.repository';
+export { SourceRelayService } from './source-relay.service';

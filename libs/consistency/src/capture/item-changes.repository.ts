@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
-import { sqlRows } from '@app/database';
+import { changeBacklog, claimChanges } from './change-log';
 import { ItemChange } from './item-change';
 
 interface Row {
@@ -36,28 +36,13 @@ const toChange = (r: Row): ItemChange => ({
 export class ItemChangesRepository {
   constructor(@InjectEntityManager() private readonly manager: EntityManager) {}
 
-  /**
-   * Claims up to `limit` changes, oldest first, and hands them to `relay` inside one transaction;
-   * they are deleted only if `relay` succeeds and the commit lands. Concurrent relays skip each
-   * other's rows (SKIP LOCKED); a relay killed mid-batch leaves its rows for the next.
-   */
+  /** Claims up to `limit` changes for `relay`, deleted when it succeeds (see claimChanges). */
   claim(limit: number, relay: (changes: ItemChange[]) => Promise<void>): Promise<number> {
-    return this.manager.transaction(async (tx) => {
-      const rows = await sqlRows<Row>(tx, `SELECT * FROM item_changes ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
-      if (rows.length > 0) {
-        await relay(rows.map(toChange));
-        await sqlRows(tx, `DELETE FROM item_changes WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-      }
-      return rows.length;
-    });
+    return claimChanges<Row>(this.manager, 'item_changes', limit, (rows) => relay(rows.map(toChange)));
   }
 
   /** Changes captured but not relayed yet. */
-  async backlog(): Promise<{ count: number; oldest: Date | null }> {
-    const [row] = await sqlRows<{ n: number; oldest: Date | null }>(
-      this.manager,
-      `SELECT count(*)::int AS n, min(changed_at) AS oldest FROM item_changes`,
-    );
-    return { count: row.n, oldest: row.oldest };
+  backlog(): Promise<{ count: number; oldest: Date | null }> {
+    return changeBacklog(this.manager, 'item_changes');
   }
 }

@@ -4,9 +4,11 @@ import { consistencyConfig, ConsistencyConfig, databaseConfig, DatabaseConfig, O
 import { PgListener } from '@app/database';
 import { ChangeRelayService } from './change-relay.service';
 import { ITEM_CHANGES_CHANNEL } from './item-changes.notifier';
+import { SOURCE_CHANGES_CHANNEL } from './source-change';
+import { SourceRelayService } from './source-relay.service';
 
 /**
- * Runs the change relay (ChangeRelayService relays one batch): wakes on NOTIFY (commit to enqueue in milliseconds), polls every
+ * Runs the change relays (of the items' change log and of the declared sources'): wakes on NOTIFY (commit to enqueue in milliseconds), polls every
  * RELAY_POLL_INTERVAL_MS as a fallback.
  * Drains never overlap within a process; across processes SKIP LOCKED keeps them apart.
  */
@@ -20,11 +22,12 @@ export class RelayScheduler implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     private readonly relay: ChangeRelayService,
+    private readonly sourceRelay: SourceRelayService,
     private readonly scheduler: SchedulerRegistry,
     @Inject(consistencyConfig.KEY) private readonly cfg: ConsistencyConfig,
     @Inject(databaseConfig.KEY) db: DatabaseConfig,
   ) {
-    this.listener = new PgListener(db.url, ITEM_CHANGES_CHANNEL, () => this.kick());
+    this.listener = new PgListener(db.url, [ITEM_CHANGES_CHANNEL, SOURCE_CHANGES_CHANNEL], () => this.kick());
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -47,6 +50,7 @@ export class RelayScheduler implements OnApplicationBootstrap, OnApplicationShut
       do {
         this.again = false;
         await this.relay.drain(() => this.stopping);
+        await this.sourceRelay.drain(() => this.stopping);
       } while (this.again && !this.stopping);
     })()
       .then(() => this.outage.ok())

@@ -3,16 +3,18 @@ import DataLoader from 'dataloader';
 import { ItemCache, ItemsRepository } from '@app/items';
 import { MetricsService } from '@app/metrics';
 import { isMismatch, Observation, Outcome } from '../outcome';
-import { CheckItem, ConfirmJob, isPostWrite } from '../queues';
+import { ConfirmJob, isPostWrite, ItemCheck } from '../queues';
 import { InconsistenciesRepository, TimelineEntry, TraceStore } from '../records';
 import { classifyOrError } from './classify';
 import { ComparisonFailures } from './comparison-failures';
-import { ItemWatchStore, WatchState } from './item-watch.store';
-import { decideOnCheck, decideOnConfirm, Effect, KnownState, sameDivergence } from './lifecycle';
+import { WatchStore, WatchState } from './watch.store';
+import { decideOnCheck, decideOnConfirm, KnownState, sameDivergence } from './lifecycle';
 import { LifecycleService, Subject } from './lifecycle.service';
+import { checkTraceEntry } from './trace-entry';
 import { sliResult } from './sli';
 
 interface Observed extends Subject, WatchState {
+  itemId: string;
   open: KnownState['open'];
 }
 
@@ -30,7 +32,7 @@ export type CheckResult = Outcome | 'uncomparable';
  */
 @Injectable()
 export class CheckService implements OnModuleDestroy {
-  private readonly batcher = new DataLoader<CheckItem, CheckResult>((items) => this.checkBatch(items), {
+  private readonly batcher = new DataLoader<ItemCheck, CheckResult>((items) => this.checkBatch(items), {
     cache: false,
     maxBatchSize: MAX_BATCH,
     batchScheduleFn: (run) => setTimeout(run, BATCH_WINDOW_MS),
@@ -40,7 +42,7 @@ export class CheckService implements OnModuleDestroy {
     private readonly items: ItemsRepository,
     private readonly cache: ItemCache,
     private readonly records: InconsistenciesRepository,
-    private readonly watch: ItemWatchStore,
+    private readonly watch: WatchStore,
     private readonly traces: TraceStore,
     private readonly lifecycle: LifecycleService,
     private readonly failures: ComparisonFailures,
@@ -48,7 +50,7 @@ export class CheckService implements OnModuleDestroy {
   ) {}
 
   /** Checks one item; concurrent calls are coalesced into batches. */
-  check(item: CheckItem): Promise<CheckResult> {
+  check(item: ItemCheck): Promise<CheckResult> {
     return this.batcher.load(item);
   }
 
@@ -57,9 +59,9 @@ export class CheckService implements OnModuleDestroy {
    * item whose lifecycle step fails (a store went away) fails alone; an entry that cannot be compared
    * is skipped alone.
    */
-  async checkBatch(items: readonly CheckItem[]): Promise<(CheckResult | Error)[]> {
+  async checkBatch(items: readonly ItemCheck[]): Promise<(CheckResult | Error)[]> {
     const started = process.hrtime.bigint();
-    const first = new Map<string, CheckItem>();
+    const first = new Map<string, ItemCheck>();
     for (const item of items) if (!first.has(item.itemId)) first.set(item.itemId, item);
     let observed: Map<string, Observed>;
     try {
@@ -68,11 +70,12 @@ export class CheckService implements OnModuleDestroy {
       return items.map(() => err as Error);
     }
     const settled = new Map<string, Observation | Error>();
-    const traces: { itemId: string; entry: TimelineEntry }[] = [];
+    const traces: { subject: string; entry: TimelineEntry }[] = [];
     await Promise.all(
       [...observed.values()].map(async (s) => {
         const effects = decideOnCheck(s.observation.outcome, { open: s.open, pending: s.pendingToken !== undefined });
-        if (effects.length || isMismatch(s.observation.outcome)) traces.push({ itemId: s.itemId, entry: this.traceEntry(s, effects) });
+        if (effects.length || isMismatch(s.observation.outcome))
+          traces.push({ subject: s.itemId, entry: checkTraceEntry(s.observation, s.trigger, effects) });
         try {
           await this.lifecycle.apply(effects, s);
           await this.timeToConsistency(s);
@@ -98,7 +101,7 @@ export class CheckService implements OnModuleDestroy {
    * The confirmation after the grace period. While it runs it owns the item's pending state,
    * so no check can clear it underneath; it releases the state only after its own effects.
    */
-  async confirm(job: ConfirmJob): Promise<CheckResult> {
+  async confirm(job: ConfirmJob & { itemId: string }): Promise<CheckResult> {
     if (!(await this.watch.isPending(job))) {
       // The detection was cleared or lost (e.g. Redis restarted): behave as an ordinary check.
       return this.check({ itemId: job.itemId, trigger: job.detectedBy });
@@ -109,7 +112,7 @@ export class CheckService implements OnModuleDestroy {
       return 'uncomparable';
     }
     const effects = decideOnConfirm(s.observation.outcome, s.open, sameDivergence(job, s.observation));
-    await this.traces.append([{ itemId: s.itemId, entry: this.traceEntry({ ...s, trigger: 'confirm' }, effects) }]).catch(() => undefined);
+    await this.traces.append([{ subject: s.itemId, entry: checkTraceEntry(s.observation, 'confirm', effects) }]).catch(() => undefined);
     await this.lifecycle.apply(effects, { ...s, confirmation: job });
     await this.watch.endPending(job.itemId, job.token);
     await this.timeToConsistency(s);
@@ -118,7 +121,7 @@ export class CheckService implements OnModuleDestroy {
   }
 
   /** Reads and classifies the items; an entry that cannot be compared is recorded and left out. */
-  private async observe(items: readonly CheckItem[]): Promise<Map<string, Observed>> {
+  private async observe(items: readonly ItemCheck[]): Promise<Map<string, Observed>> {
     const ids = items.map((item) => item.itemId);
     const keys = ids.map((id) => this.cache.keyFor(id));
     // The cache first: cache writes follow their commits, so an entry read before its row can never
@@ -142,7 +145,7 @@ export class CheckService implements OnModuleDestroy {
   }
 
   /** Post-write checks are the SLI's samples; an inconsistent one starts the time-to-consistency clock. */
-  private async sample(items: readonly CheckItem[], settled: Map<string, Observation | Error>): Promise<void> {
+  private async sample(items: readonly ItemCheck[], settled: Map<string, Observation | Error>): Promise<void> {
     for (const item of items) {
       const observation = settled.get(item.itemId);
       if (!isPostWrite(item.trigger) || observation === undefined || observation instanceof Error) continue;
@@ -159,20 +162,6 @@ export class CheckService implements OnModuleDestroy {
     if (s.inconsistentSince === undefined || isMismatch(s.observation.outcome)) return;
     const since = await this.watch.takeInconsistentSince(s.itemId);
     if (since !== null) this.metrics.timeToConsistency((Date.now() - since) / 1000);
-  }
-
-  private traceEntry(s: Pick<Subject, 'observation'> & { trigger: string }, effects: readonly Effect[]): TimelineEntry {
-    const o = s.observation;
-    const transition = effects.find((e) => e.type !== 'touch')?.type;
-    return {
-      at: new Date().toISOString(),
-      type: 'check',
-      trigger: s.trigger,
-      outcome: o.outcome,
-      dbVersion: o.dbVersion,
-      cacheVersion: o.cacheVersion,
-      ...(transition ? { transition } : {}),
-    };
   }
 
   onModuleDestroy(): void {

@@ -6,9 +6,10 @@ import { CheckProcessor } from './check.processor';
 import { CheckService } from './check.service';
 import { ComparisonFailures } from './comparison-failures';
 import { ConfirmProcessor } from './confirm.processor';
-import { ItemWatchStore } from './item-watch.store';
+import { WatchStore } from './watch.store';
 import { LifecycleService } from './lifecycle.service';
 import { OutageRetry } from './outage-retry';
+import { SourceCheckService } from './source-check.service';
 
 /**
  * The checks and their lifecycle: check and confirm jobs consumed, each (row, entry) pair
@@ -17,8 +18,17 @@ import { OutageRetry } from './outage-retry';
  */
 @Module({
   imports: [QueuesModule, RecordsModule, MetricsModule],
-  providers: [ItemWatchStore, ComparisonFailures, LifecycleService, CheckService, OutageRetry, CheckProcessor, ConfirmProcessor],
-  exports: [ComparisonFailures],
+  providers: [
+    WatchStore,
+    ComparisonFailures,
+    LifecycleService,
+    CheckService,
+    SourceCheckService,
+    OutageRetry,
+    CheckProcessor,
+    ConfirmProcessor,
+  ],
+  exports: [ComparisonFailures, SourceCheckService],
 })
 export class ChecksModule implements OnModuleInit {
   onModuleInit(): void {

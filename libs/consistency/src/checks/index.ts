@@ -7,4 +7,5 @@ export { ComparisonFailures } from './comparison-failures';
 export { jsonEqual } from './json-equal';
 export { decideOnCheck, decideOnConfirm, sameDivergence } from './lifecycle';
 export { sliResult } from './sli';
+export { SourceCheckService, toObservation } from './source-check.service';
 export type { SliResult } from './sli';

@@ -3,16 +3,29 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { consistencyConfig, ConsistencyConfig, redisConfig, RedisConfig } from '@app/config';
 import { CacheRepairService, ItemCache } from '@app/items';
+import { BUILT_IN_SOURCE, Inspection, SourceHealer } from '@app/sources';
 import { isMismatch, Observation } from '../outcome';
-import { CONFIRM_JOB_OPTIONS, CheckTrigger, ConfirmJob, confirmJobId, detectedBy, JOBS, QUEUES, withinQueueTimeout } from '../queues';
+import {
+  CONFIRM_JOB_OPTIONS,
+  CheckTrigger,
+  ConfirmJob,
+  confirmJobId,
+  detectedBy,
+  JOBS,
+  QUEUES,
+  subjectOf,
+  withinQueueTimeout,
+} from '../queues';
 import { buildTimeline, InconsistenciesRepository, InconsistenciesService, LifecycleEvents, TraceStore } from '../records';
-import { ItemWatchStore } from './item-watch.store';
+import { WatchStore } from './watch.store';
 import { Effect } from './lifecycle';
 
-/** One observed key and what is already known about it. */
+/** One observed key and what is already known about it: an item's, or a declared source's (with its inspection). */
 export interface Subject {
-  itemId: string;
+  itemId?: string;
   cacheKey: string;
+  /** Declared sources: what was read on both sides, to heal the key in its own format. */
+  inspection?: Inspection;
   observation: Observation;
   trigger: CheckTrigger;
   /** The pending confirmation's job id, when a grace period is running. */
@@ -26,12 +39,13 @@ export interface Subject {
 export class LifecycleService {
   constructor(
     @InjectQueue(QUEUES.confirmations) private readonly confirmations: Queue<ConfirmJob>,
-    private readonly watch: ItemWatchStore,
+    private readonly watch: WatchStore,
     private readonly traces: TraceStore,
     private readonly records: InconsistenciesRepository,
     private readonly inconsistencies: InconsistenciesService,
     private readonly cache: ItemCache,
     private readonly repair: CacheRepairService,
+    private readonly sourceHealer: SourceHealer,
     private readonly events: LifecycleEvents,
     @Inject(consistencyConfig.KEY) private readonly cfg: ConsistencyConfig,
     @Inject(redisConfig.KEY) private readonly redis: RedisConfig,
@@ -53,7 +67,7 @@ export class LifecycleService {
           await this.touch(s);
           break;
         case 'resolve':
-          await this.inconsistencies.resolve(s.itemId, s.cacheKey, effect.resolution, this.describe(s));
+          await this.inconsistencies.resolve(s.cacheKey, effect.resolution, this.describe(s));
           break;
       }
     }
@@ -65,13 +79,14 @@ export class LifecycleService {
     if (!isMismatch(kind)) return;
     const now = Date.now();
     const job: ConfirmJob = {
-      itemId: s.itemId,
-      token: confirmJobId(s.itemId, now),
+      ...identity(s),
+      token: confirmJobId(subjectOf(identity(s)), now),
       detectedAt: new Date(now).toISOString(),
       detectedBy: detectedBy(s.trigger),
       kind,
       cacheVersion: s.observation.cacheVersion,
       dbVersion: s.observation.dbVersion,
+      ...(s.observation.cacheDigest !== undefined ? { cacheDigest: s.observation.cacheDigest } : {}),
     };
     if (!(await this.watch.startPending(job))) return; // another check detected it first
     try {
@@ -80,7 +95,7 @@ export class LifecycleService {
         this.redis,
       );
     } catch (err) {
-      await this.watch.endPending(job.itemId, job.token).catch(() => undefined);
+      await this.watch.endPending(subjectOf(job), job.token).catch(() => undefined);
       throw err;
     }
     this.events.emit('detected', {
@@ -97,14 +112,14 @@ export class LifecycleService {
   private async clear(s: Subject): Promise<void> {
     if (s.confirmation) {
       // The confirmation ends its own grace period, so a new detection can start right after.
-      await this.watch.endPending(s.itemId, s.confirmation.token);
+      await this.watch.endPending(subjectOf(identity(s)), s.confirmation.token);
       this.events.emit('cleared', { ...this.describe(s), detectedAt: s.confirmation.detectedAt });
       return;
     }
     if (!s.pendingToken) return;
     const removed = await withinQueueTimeout(this.confirmations.remove(s.pendingToken), this.redis);
     if (removed !== 1) return; // running right now: the confirmation will clear or confirm
-    if (await this.watch.endPending(s.itemId, s.pendingToken)) {
+    if (await this.watch.endPending(subjectOf(identity(s)), s.pendingToken)) {
       this.events.emit('cleared', this.describe(s));
     }
   }
@@ -119,10 +134,11 @@ export class LifecycleService {
     const o = s.observation;
     if (!c || !isMismatch(o.outcome)) return;
     const since = new Date(Date.parse(c.detectedAt) - this.cfg.timeline.windowMs);
-    const trace = await this.traces.of(s.itemId).catch(() => []);
+    const trace = await this.traces.of(subjectOf(identity(s))).catch(() => []);
     const { record, inserted } = await this.records.confirm({
+      source: s.inspection?.source.name ?? BUILT_IN_SOURCE,
       cacheKey: s.cacheKey,
-      itemId: s.itemId,
+      itemId: s.itemId ?? null,
       kind: o.outcome,
       observation: o,
       firstDetectedAt: new Date(c.detectedAt),
@@ -141,14 +157,19 @@ export class LifecycleService {
   }
 
   /**
-   * HEAL_POLICY: force-sync the entry from PostgreSQL (delete, then fill through the compare-and-set,
-   * so nothing older than the database's value is written) or just delete it, then resolve.
+   * Items, by HEAL_POLICY: force-sync the entry from PostgreSQL (delete, then fill through the
+   * compare-and-set, so nothing older than the database's value is written) or just delete it.
+   * Declared sources, by their `heal`: see SourceHealer; an entry that changed since it was observed
+   * is left to the next check. Then resolve.
    */
   private async heal(s: Subject): Promise<void> {
-    if (this.cfg.healPolicy === 'off') return;
-    if (this.cfg.healPolicy === 'refresh') await this.repair.refresh(s.itemId);
-    else await this.cache.delete(s.itemId);
-    await this.inconsistencies.resolve(s.itemId, s.cacheKey, 'auto_healed', { ...this.describe(s), healPolicy: this.cfg.healPolicy });
+    const policy = s.inspection ? s.inspection.source.heal : this.cfg.healPolicy;
+    if (policy === 'off') return;
+    if (s.inspection) {
+      if (!(await this.sourceHealer.heal(s.inspection, policy))) return;
+    } else if (policy === 'refresh') await this.repair.refresh(s.itemId!);
+    else await this.cache.delete(s.itemId!);
+    await this.inconsistencies.resolve(s.cacheKey, 'auto_healed', { ...this.describe(s), healPolicy: policy });
   }
 
   private async touch(s: Subject): Promise<void> {
@@ -162,7 +183,7 @@ export class LifecycleService {
 
   private describe(s: Subject): Record<string, unknown> {
     return {
-      itemId: s.itemId,
+      ...(s.inspection ? { source: s.inspection.source.name } : { itemId: s.itemId }),
       key: s.cacheKey,
       outcome: s.observation.outcome,
       dbVersion: s.observation.dbVersion,
@@ -170,4 +191,9 @@ export class LifecycleService {
       trigger: s.trigger,
     };
   }
+}
+
+/** Who a subject is, as its confirmation job names it. */
+function identity(s: Subject): Pick<ConfirmJob, 'itemId' | 'source' | 'key'> {
+  return s.inspection ? { source: s.inspection.source.name, key: s.cacheKey } : { itemId: s.itemId };
 }

@@ -1,4 +1,4 @@
-import { isMismatch, MismatchKind, Observation, Outcome } from '../outcome';
+import { integerOrder, isMismatch, MismatchKind, Observation, Outcome, Version, VersionOrder } from '../outcome';
 import type { OpenStatus, Resolution } from '../records';
 
 /** What Polaris already knows about a key when it observes it. */
@@ -39,8 +39,9 @@ export function decideOnCheck(outcome: Outcome, state: KnownState): Effect[] {
 /** What a detection saw, kept with its pending confirmation. */
 export interface Detected {
   kind: MismatchKind;
-  cacheVersion: number | null;
-  dbVersion: number | null;
+  cacheVersion: Version | null;
+  dbVersion: Version | null;
+  cacheDigest?: string;
 }
 
 /**
@@ -48,10 +49,20 @@ export interface Detected {
  * continuously is, at any instant, often between a commit and its cache write; a mismatch seen then
  * is a new, in-flight one. A stale entry healed once the cache reached the version the database had
  * at detection; any other kind healed once the entry changed. Repeated stale overwrites that keep
- * the cache below that version are the same divergence.
+ * the cache below that version are the same divergence. Where the entry's digest is known (declared
+ * sources), "the entry changed" is told by it, so a source without versions is covered too.
  */
-export function sameDivergence(detected: Detected, now: Pick<Observation, 'cacheVersion'>): boolean {
-  if (detected.kind === 'stale') return now.cacheVersion === null || detected.dbVersion === null || now.cacheVersion < detected.dbVersion;
+export function sameDivergence(
+  detected: Detected,
+  now: Pick<Observation, 'cacheVersion' | 'cacheDigest'>,
+  order: VersionOrder = integerOrder,
+): boolean {
+  if (detected.kind === 'stale') {
+    if (now.cacheVersion === null || detected.dbVersion === null) return true;
+    const o = order(now.cacheVersion, detected.dbVersion);
+    return o === null || o < 0;
+  }
+  if (detected.cacheDigest !== undefined && now.cacheDigest !== undefined) return now.cacheDigest === detected.cacheDigest;
   return now.cacheVersion === detected.cacheVersion;
 }
 

@@ -1,7 +1,8 @@
 import type { JobsOptions, WorkerOptions } from 'bullmq';
 import type { RedisConfig } from '@app/config';
 import { withTimeout } from '@app/cache';
-import type { MismatchKind } from '../outcome';
+import { createHash } from 'node:crypto';
+import type { MismatchKind, Version } from '../outcome';
 
 /** Every queue and job name Polaris uses. Each job name has exactly one handler (see checks/). */
 export const QUEUES = {
@@ -32,8 +33,8 @@ export function isPostWrite(trigger: CheckTrigger): boolean {
   return trigger === 'post-write' || trigger === 'post-change';
 }
 
-/** One item to check, and why. */
-export interface CheckItem {
+/** One item of the built-in source to check, and why. */
+export interface ItemCheck {
   itemId: string;
   trigger: CheckTrigger;
   /** For post-write checks: when the change committed (ms since epoch). */
@@ -42,10 +43,26 @@ export interface CheckItem {
   version?: number;
 }
 
-/** A check to queue, now or after a delay. */
-export interface CheckRequest extends CheckItem {
-  delayMs?: number;
+/** One cache key of a declared source to check, and why. */
+export interface KeyCheck {
+  source: string;
+  key: string;
+  trigger: CheckTrigger;
+  writtenAt?: number;
+  /** For post-change checks: the version column's text after the change, when the source has one. */
+  version?: string;
 }
+
+export type CheckItem = ItemCheck | KeyCheck;
+
+export function isKeyCheck(item: CheckItem): item is KeyCheck {
+  return 'source' in item;
+}
+
+/** A check to queue, now or after a delay. */
+export type CheckRequest = CheckItem & {
+  delayMs?: number;
+};
 
 /**
  * A check job carries one or more items: the relay queues a whole batch of changes as one job (and
@@ -58,21 +75,34 @@ export interface CheckJob {
 /** Items per check job at most. */
 export const MAX_ITEMS_PER_CHECK_JOB = 500;
 
+/** A confirmation, of an item (itemId) or of a declared source's key (source and key). */
 export interface ConfirmJob {
-  itemId: string;
-  /** The job id, which also marks the item's pending confirmation. */
+  itemId?: string;
+  source?: string;
+  key?: string;
+  /** The job id, which also marks the subject's pending confirmation. */
   token: string;
   detectedAt: string;
   detectedBy: DetectedBy;
   kind: MismatchKind;
   /** What the detection saw: the confirmation confirms only that same divergence. */
-  cacheVersion: number | null;
-  dbVersion: number | null;
+  cacheVersion: Version | null;
+  dbVersion: Version | null;
+  cacheDigest?: string;
 }
 
-/** BullMQ job ids may not contain ':'. One detection per item at a time, so item + time is unique. */
-export function confirmJobId(itemId: string, detectedAtMs: number): string {
-  return `confirm-${itemId}-${detectedAtMs}`;
+/** What Polaris watches, in its bookkeeping keys: an item id, or a declared source's key. */
+export function subjectOf(x: { itemId?: string; source?: string; key?: string }): string {
+  return x.source !== undefined ? `${x.source}/${x.key}` : x.itemId!;
+}
+
+/**
+ * BullMQ job ids may not contain ':'. One detection per subject at a time, so subject + time is
+ * unique; a source's key (any text) is named by its digest.
+ */
+export function confirmJobId(subject: string, detectedAtMs: number): string {
+  const safe = /^[0-9a-f-]+$/i.test(subject) ? subject : createHash('sha1').update(subject).digest('hex');
+  return `confirm-${safe}-${detectedAtMs}`;
 }
 
 export const CHECK_JOB_OPTIONS: JobsOptions = {

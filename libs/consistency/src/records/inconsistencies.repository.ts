@@ -7,14 +7,16 @@ import { ConfirmInput, Inconsistency, InconsistencyStats, OpenStatus, Resolution
 
 interface Row {
   id: string;
+  source: string;
   cache_key: string;
-  item_id: string;
+  item_id: string | null;
   status: Inconsistency['status'];
   kind: Inconsistency['kind'];
-  db_version: number | null;
-  cache_version: number | null;
+  db_version: Inconsistency['dbVersion'];
+  cache_version: Inconsistency['cacheVersion'];
   db_value: Inconsistency['dbValue'];
   cache_value: Inconsistency['cacheValue'];
+  diff: Inconsistency['diff'];
   count: number;
   first_detected_at: Date;
   confirmed_at: Date;
@@ -26,12 +28,13 @@ interface Row {
 }
 
 /** Every column but the timeline, which only the single-record read needs. */
-const LIST_COLUMNS = `id, cache_key, item_id, status, kind, db_version, cache_version, db_value, cache_value, count,
+const LIST_COLUMNS = `id, source, cache_key, item_id, status, kind, db_version, cache_version, db_value, cache_value, diff, count,
   first_detected_at, confirmed_at, last_seen_at, resolved_at, resolution, detected_by`;
 
 function toInconsistency(r: Row): Inconsistency {
   return {
     id: r.id,
+    source: r.source,
     cacheKey: r.cache_key,
     itemId: r.item_id,
     status: r.status,
@@ -40,6 +43,7 @@ function toInconsistency(r: Row): Inconsistency {
     cacheVersion: r.cache_version,
     dbValue: r.db_value,
     cacheValue: r.cache_value,
+    diff: r.diff,
     count: r.count,
     firstDetectedAt: r.first_detected_at,
     confirmedAt: r.confirmed_at,
@@ -78,8 +82,8 @@ export class InconsistenciesRepository {
     const rows: (Row & { inserted: boolean })[] = await sqlRows(
       this.manager,
       `INSERT INTO inconsistencies
-         (cache_key, item_id, status, kind, db_version, cache_version, db_value, cache_value, first_detected_at, detected_by, timeline)
-       VALUES ($1, $2, 'confirmed', $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10::jsonb)
+         (cache_key, item_id, status, kind, db_version, cache_version, db_value, cache_value, first_detected_at, detected_by, timeline, source, diff)
+       VALUES ($1, $2, 'confirmed', $3, $4::jsonb, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10::jsonb, $11, $12::jsonb)
        ON CONFLICT (cache_key) WHERE status <> 'resolved' DO UPDATE
          SET count = inconsistencies.count + 1, last_seen_at = now()
        RETURNING ${LIST_COLUMNS}, (xmax = 0) AS inserted`,
@@ -87,13 +91,15 @@ export class InconsistenciesRepository {
         input.cacheKey,
         input.itemId,
         input.kind,
-        o.dbVersion,
-        o.cacheVersion,
+        json(o.dbVersion),
+        json(o.cacheVersion),
         json(o.dbValue),
         json(o.cacheValue),
         input.firstDetectedAt,
         input.detectedBy,
         JSON.stringify(input.timeline),
+        input.source,
+        json(o.diff),
       ],
     );
     return { record: toInconsistency(rows[0]), inserted: rows[0].inserted };
@@ -114,11 +120,11 @@ export class InconsistenciesRepository {
        )
        UPDATE inconsistencies AS i
           SET count = i.count + 1, last_seen_at = now(), status = 'persistent',
-              kind = $2, db_version = $3, cache_version = $4, db_value = $5::jsonb, cache_value = $6::jsonb
+              kind = $2, db_version = $3::jsonb, cache_version = $4::jsonb, db_value = $5::jsonb, cache_value = $6::jsonb, diff = $7::jsonb
          FROM prev
         WHERE i.id = prev.id
        RETURNING i.id, i.count, prev.status AS previous_status`,
-      [cacheKey, o.outcome, o.dbVersion, o.cacheVersion, json(o.dbValue), json(o.cacheValue)],
+      [cacheKey, o.outcome, json(o.dbVersion), json(o.cacheVersion), json(o.dbValue), json(o.cacheValue), json(o.diff)],
     );
     return rows.length ? { id: rows[0].id, count: rows[0].count, previousStatus: rows[0].previous_status } : null;
   }
@@ -140,12 +146,13 @@ export class InconsistenciesRepository {
     return rows.length ? toInconsistency(rows[0]) : null;
   }
 
-  /** Newest last_seen first. */
-  async list(activeOnly: boolean, limit: number): Promise<Inconsistency[]> {
+  /** Newest last_seen first; of one source when `source` is given. */
+  async list(activeOnly: boolean, limit: number, source?: string): Promise<Inconsistency[]> {
+    const where = [activeOnly ? `status <> 'resolved'` : '', source !== undefined ? 'source = $2' : ''].filter(Boolean);
     const rows: Row[] = await sqlRows(
       this.manager,
-      `SELECT ${LIST_COLUMNS} FROM inconsistencies ${activeOnly ? `WHERE status <> 'resolved'` : ''} ORDER BY last_seen_at DESC, id LIMIT $1`,
-      [limit],
+      `SELECT ${LIST_COLUMNS} FROM inconsistencies ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY last_seen_at DESC, id LIMIT $1`,
+      source !== undefined ? [limit, source] : [limit],
     );
     return rows.map(toInconsistency);
   }
@@ -154,10 +161,19 @@ export class InconsistenciesRepository {
   async openItemIds(limit: number): Promise<string[]> {
     const rows: { item_id: string }[] = await sqlRows(
       this.manager,
-      `SELECT item_id FROM inconsistencies WHERE status <> 'resolved' ORDER BY last_seen_at LIMIT $1`,
+      `SELECT item_id FROM inconsistencies WHERE status <> 'resolved' AND item_id IS NOT NULL ORDER BY last_seen_at LIMIT $1`,
       [limit],
     );
     return rows.map((r) => r.item_id);
+  }
+
+  /** Keys of declared sources with open records, least recently seen first, for the sweeper to re-check. */
+  async openSourceKeys(limit: number): Promise<{ source: string; key: string }[]> {
+    return sqlRows<{ source: string; key: string }>(
+      this.manager,
+      `SELECT source, cache_key AS key FROM inconsistencies WHERE status <> 'resolved' AND source <> 'items' ORDER BY last_seen_at LIMIT $1`,
+      [limit],
+    );
   }
 
   async stats(): Promise<InconsistencyStats> {

@@ -19,9 +19,9 @@ export class InconsistenciesService {
     private readonly events: LifecycleEvents,
   ) {}
 
-  async list(activeOnly: boolean, limit: number): Promise<InconsistencyDto[]> {
+  async list(activeOnly: boolean, limit: number, source?: string): Promise<InconsistencyDto[]> {
     const now = Date.now();
-    return (await this.records.list(activeOnly, limit)).map((r) => InconsistencyDto.from(r, now));
+    return (await this.records.list(activeOnly, limit, source)).map((r) => InconsistencyDto.from(r, now));
   }
 
   async get(id: string): Promise<InconsistencyDetailDto> {
@@ -34,7 +34,7 @@ export class InconsistenciesService {
   async refresh(itemId: string): Promise<RefreshResultDto> {
     const item = await this.repair.refresh(itemId);
     if (!item) throw ItemsError.notFound(itemId);
-    const resolved = await this.resolve(itemId, this.cache.keyFor(itemId), 'refreshed', { trigger: 'manual' });
+    const resolved = await this.resolve(this.cache.keyFor(itemId), 'refreshed', { itemId, trigger: 'manual' });
     return { data: item, resolved: resolved ? 1 : 0 };
   }
 
@@ -43,12 +43,11 @@ export class InconsistenciesService {
     await this.scheduler.enqueue([itemId], 'manual');
   }
 
-  /** Closes the key's open record, if any, and announces it; true when this call closed it. */
-  async resolve(itemId: string, cacheKey: string, resolution: Resolution, context: Record<string, unknown> = {}): Promise<boolean> {
+  /** Closes the key's open record, if any, and announces it (with `context`: item id or source, trigger); true when this call closed it. */
+  async resolve(cacheKey: string, resolution: Resolution, context: Record<string, unknown> = {}): Promise<boolean> {
     const record = await this.records.resolve(cacheKey, resolution);
     if (!record) return false;
     this.events.emit('resolved', {
-      itemId,
       key: cacheKey,
       ...context,
       inconsistencyId: record.id,

@@ -1,5 +1,6 @@
 import type { JsonValue } from '@app/items';
-import type { MismatchKind, Observation } from '../outcome';
+import type { FieldDiff } from '@app/sources';
+import type { MismatchKind, Observation, Version } from '../outcome';
 import type { DetectedBy } from '../queues';
 import type { TimelineEntry } from './timeline';
 
@@ -9,14 +10,19 @@ export type Resolution = 'self_healed' | 'refreshed' | 'item_deleted' | 'auto_he
 
 export interface Inconsistency {
   id: string;
+  /** `items`, or the declared source's name. */
+  source: string;
   cacheKey: string;
-  itemId: string;
+  /** The built-in items' id; null for a declared source's key. */
+  itemId: string | null;
   status: InconsistencyStatus;
   kind: MismatchKind;
-  dbVersion: number | null;
-  cacheVersion: number | null;
+  dbVersion: Version | null;
+  cacheVersion: Version | null;
   dbValue: JsonValue | null;
   cacheValue: JsonValue | null;
+  /** Declared sources: the fields that differ. */
+  diff: FieldDiff[] | null;
   count: number;
   firstDetectedAt: Date;
   confirmedAt: Date;
@@ -29,8 +35,9 @@ export interface Inconsistency {
 }
 
 export interface ConfirmInput {
+  source: string;
   cacheKey: string;
-  itemId: string;
+  itemId: string | null;
   kind: MismatchKind;
   observation: Observation;
   firstDetectedAt: Date;

@@ -1,4 +1,4 @@
-import type { Outcome } from '../outcome';
+import type { Outcome, Version } from '../outcome';
 
 /** One moment in an inconsistency's story: a captured change, or a check's observation. */
 export type TimelineEntry =
@@ -6,17 +6,18 @@ export type TimelineEntry =
       at: string;
       type: 'change';
       op: 'insert' | 'update' | 'delete';
-      origin: 'api' | 'external';
-      oldVersion: number | null;
-      newVersion: number | null;
+      /** Items: who made the change; declared sources' changes are all the application's. */
+      origin?: 'api' | 'external';
+      oldVersion: Version | null;
+      newVersion: Version | null;
     }
   | {
       at: string;
       type: 'check';
       trigger: string;
       outcome: Outcome;
-      dbVersion: number | null;
-      cacheVersion: number | null;
+      dbVersion: Version | null;
+      cacheVersion: Version | null;
       transition?: string;
     };
 

@@ -4,7 +4,7 @@ import { QueueRedis } from '../queues';
 import type { TimelineEntry } from './timeline';
 
 /**
- * Each watched item's recent history in Redis (captured changes and check observations), bounded
+ * Each watched subject's recent history (an item, or a declared source's key) in Redis (captured changes and check observations), bounded
  * and expiring, until a confirmation snapshots it into its record's timeline. Best-effort: a lost
  * trace costs a timeline entry, never a check.
  */
@@ -19,14 +19,14 @@ export class TraceStore {
     this.ttlMs = cfg.timeline.windowMs + cfg.gracePeriodMs * 5 + 60_000;
   }
 
-  private key = (itemId: string) => this.redis.key('trace', itemId);
+  private key = (subject: string) => this.redis.key('trace', subject);
 
-  /** Appends entries to the items' traces (one pipeline). */
-  async append(entries: readonly { itemId: string; entry: TimelineEntry }[]): Promise<void> {
+  /** Appends entries to the subjects' traces (one pipeline). */
+  async append(entries: readonly { subject: string; entry: TimelineEntry }[]): Promise<void> {
     if (entries.length === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const { itemId, entry } of entries) {
-      const key = this.key(itemId);
+    for (const { subject, entry } of entries) {
+      const key = this.key(subject);
       pipeline
         .lpush(key, JSON.stringify(entry))
         .ltrim(key, 0, this.cfg.timeline.maxEntries - 1)
@@ -35,9 +35,9 @@ export class TraceStore {
     await pipeline.exec();
   }
 
-  /** The item's recent entries, oldest first. */
-  async of(itemId: string): Promise<TimelineEntry[]> {
-    const raw = await this.redis.lrange(this.key(itemId), 0, -1);
+  /** The subject's recent entries, oldest first. */
+  async of(subject: string): Promise<TimelineEntry[]> {
+    const raw = await this.redis.lrange(this.key(subject), 0, -1);
     return raw.reverse().map((r) => JSON.parse(r) as TimelineEntry);
   }
 }

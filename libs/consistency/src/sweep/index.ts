@@ -1,4 +1,8 @@
 export { AscendingIdSet } from './ascending-id-set';
+export { SourceSweepStateRepository } from './source-sweep-state.repository';
+export type { SourceSweepCursor } from './source-sweep-state.repository';
+export { SourceSweepService } from './source-sweep.service';
+export type { SourceSweepResult } from './source-sweep.service';
 export { SweepLock } from './sweep-lock';
 export { SweepModule } from './sweep.module';
 export { SweepScheduler } from './sweep-scheduler';

@@ -1,11 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { consistencyConfig, ConsistencyConfig, OutageLog } from '@app/config';
+import { SourceSweepService } from './source-sweep.service';
 import { SweepLock } from './sweep-lock';
 import { SweepService, SweepTickResult } from './sweep.service';
 
 /**
- * Runs a sweep tick every SWEEP_INTERVAL_MS. Ticks never overlap: within a process a running tick
+ * Runs a sweep tick every SWEEP_INTERVAL_MS: the items, then the declared sources, each with its own budget. Ticks never overlap: within a process a running tick
  * makes the next one skip; across worker processes the sweep lock lets one sweeper at a time run,
  * on the cursor they share in PostgreSQL.
  */
@@ -17,6 +18,7 @@ export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     private readonly sweep: SweepService,
+    private readonly sourceSweep: SourceSweepService,
     private readonly lock: SweepLock,
     private readonly scheduler: SchedulerRegistry,
     @Inject(consistencyConfig.KEY) private readonly cfg: ConsistencyConfig,
@@ -51,7 +53,10 @@ export class SweepScheduler implements OnApplicationBootstrap, OnApplicationShut
     const lease = await this.lock.acquire();
     if (!lease) return null;
     try {
-      return await this.sweep.tick({ shouldStop: () => this.stopping || !lease.held() });
+      const shouldStop = () => this.stopping || !lease.held();
+      const result = await this.sweep.tick({ shouldStop });
+      await this.sourceSweep.tick(shouldStop);
+      return result;
     } finally {
       await lease.release();
     }

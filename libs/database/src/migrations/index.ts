@@ -2,7 +2,7 @@ import { InitialSchema1732400000000 } from './1732400000000-initial-schema';
 import { ChangeCapture1732500000000 } from './1732500000000-change-capture';
 import { NotifyOutOfBandOnly1732600000000 } from './1732600000000-notify-out-of-band-only';
 import { LeanChangeLog1732700000000 } from './1732700000000-lean-change-log';
-import { SourceChanges1732800000000 } from './1732800000000-source-changes';
+import { Sources1732800000000 } from './1732800000000-sources';
 
 /** Every migration, oldest first. Runtime and the TypeORM CLI both read this list. */
 export const MIGRATIONS = [
@@ -10,5 +10,5 @@ export const MIGRATIONS = [
   ChangeCapture1732500000000,
   NotifyOutOfBandOnly1732600000000,
   LeanChangeLog1732700000000,
-  SourceChanges1732800000000,
+  Sources1732800000000,
 ];

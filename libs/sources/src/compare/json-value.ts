@@ -93,23 +93,28 @@ export function jsonEquals(a: unknown, b: unknown): boolean {
 
 /**
  * A copy that JSON.stringify renders faithfully: LosslessNumbers become plain numbers when a double holds them
- * exactly, else their digits as a string (a plain number would silently round).
+ * exactly, else their digits as a string (a plain number would silently round). JSON.stringify itself recurses, so
+ * arrays and objects deeper than `maxDepth` are given as their JSON text instead.
  */
-export function toPlainJson(value: unknown): unknown {
+export function toPlainJson(value: unknown, maxDepth = 256): unknown {
   const root: Record<string, unknown> = {};
-  const pending: { source: unknown; target: Record<string, unknown> | unknown[]; key: string | number }[] = [
-    { source: value, target: root, key: 'value' },
+  const pending: { source: unknown; target: Record<string, unknown> | unknown[]; key: string | number; depth: number }[] = [
+    { source: value, target: root, key: 'value', depth: 0 },
   ];
   for (let item = pending.pop(); item; item = pending.pop()) {
-    const { source, target, key } = item;
+    const { source, target, key, depth } = item;
     let copy: unknown;
-    if (Array.isArray(source)) {
+    if ((Array.isArray(source) || isJsonObject(source)) && depth >= maxDepth) {
+      copy = stringifyJson(source);
+    } else if (Array.isArray(source)) {
       const array: unknown[] = new Array<unknown>(source.length).fill(null);
-      for (let i = 0; i < source.length; i++) pending.push({ source: source[i], target: array, key: i });
+      for (let i = 0; i < source.length; i++) pending.push({ source: source[i], target: array, key: i, depth: depth + 1 });
       copy = array;
     } else if (isJsonObject(source)) {
       const object: Record<string, unknown> = {};
-      for (const childKey of Object.keys(source)) pending.push({ source: source[childKey], target: object, key: childKey });
+      for (const childKey of Object.keys(source)) {
+        pending.push({ source: source[childKey], target: object, key: childKey, depth: depth + 1 });
+      }
       copy = object;
     } else {
       const text = numberText(source);

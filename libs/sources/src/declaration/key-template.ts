@@ -32,7 +32,9 @@ export class KeyTemplate {
     for (const m of text.matchAll(PLACEHOLDER)) {
       if (m.index > at) parts.push({ literal: text.slice(at, m.index) });
       else if (parts.length && 'column' in parts[parts.length - 1]) {
-        throw new KeyTemplateError(`has two placeholders with nothing between them ({${(parts[parts.length - 1] as { column: string }).column}}{${m[1]}}), so its keys cannot be parsed back`);
+        throw new KeyTemplateError(
+          `has two placeholders with nothing between them ({${(parts[parts.length - 1] as { column: string }).column}}{${m[1]}}), so its keys cannot be parsed back`,
+        );
       }
       parts.push({ column: m[1] });
       at = m.index + m[0].length;

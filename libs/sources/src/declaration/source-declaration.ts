@@ -15,7 +15,11 @@ export type HealPolicy = (typeof HEAL)[number];
 export type Capture = (typeof CAPTURE)[number];
 
 export type KeyDeclaration =
-  | { template: KeyTemplate; format: 'json' | 'hash'; /** cache field -> column; absent: every column under its own name */ fields?: Record<string, string> }
+  | {
+      template: KeyTemplate;
+      format: 'json' | 'hash';
+      /** cache field -> column; absent: every column under its own name */ fields?: Record<string, string>;
+    }
   | { template: KeyTemplate; format: 'string'; column: string };
 
 /** One `sources:` entry of polaris.yaml, checked for shape (the registry checks it against the database). */
@@ -130,10 +134,12 @@ function checkSource(raw: unknown, p: Problems): SourceDeclaration | null {
   const name = raw.name;
   if (typeof name !== 'string' || !SOURCE_NAME.test(name)) p.add('name', 'must match [a-z][a-z0-9_]* (lower case, digits, underscores)');
   else if (name === BUILT_IN_SOURCE) p.add('name', `"${BUILT_IN_SOURCE}" is the built-in demo source; choose another name`);
-  if (typeof raw.table !== 'string' || !TABLE.test(raw.table)) p.add('table', 'must be a table name, optionally schema-qualified (schema.table)');
+  if (typeof raw.table !== 'string' || !TABLE.test(raw.table))
+    p.add('table', 'must be a table name, optionally schema-qualified (schema.table)');
   if (raw.primaryKey !== undefined && !(Array.isArray(raw.primaryKey) && raw.primaryKey.length > 0 && raw.primaryKey.every(isIdentifier))) {
     p.add('primaryKey', 'must be a non-empty list of column names');
-  } else if (Array.isArray(raw.primaryKey) && new Set(raw.primaryKey).size !== raw.primaryKey.length) p.add('primaryKey', 'names a column twice');
+  } else if (Array.isArray(raw.primaryKey) && new Set(raw.primaryKey).size !== raw.primaryKey.length)
+    p.add('primaryKey', 'names a column twice');
   if (raw.version !== undefined && !isIdentifier(raw.version)) p.add('version', 'must be a column name');
   const onChange = oneOf(raw.onChange, ON_CHANGE, 'check', 'onChange', p);
   const heal = oneOf(raw.heal, HEAL, 'off', 'heal', p);
@@ -144,10 +150,11 @@ function checkSource(raw: unknown, p: Problems): SourceDeclaration | null {
   }
   const keys: KeyDeclaration[] = [];
   if (!Array.isArray(raw.keys) || raw.keys.length === 0) p.add('keys', 'must be a non-empty list of {key, format} entries');
-  else raw.keys.forEach((k, j) => {
-    const key = checkKey(k, `keys[${j}]`, p);
-    if (key) keys.push(key);
-  });
+  else
+    raw.keys.forEach((k, j) => {
+      const key = checkKey(k, `keys[${j}]`, p);
+      if (key) keys.push(key);
+    });
   if (p.count > before) return null;
   return {
     name: name as string,
@@ -168,7 +175,8 @@ function checkKey(raw: unknown, at: string, p: Problems): KeyDeclaration | null 
     return null;
   }
   const before = p.count;
-  for (const k of Object.keys(raw)) if (!KEY_FIELDS.includes(k)) p.add(`${at}.${k}`, `unknown field (expected one of ${KEY_FIELDS.join(', ')})`);
+  for (const k of Object.keys(raw))
+    if (!KEY_FIELDS.includes(k)) p.add(`${at}.${k}`, `unknown field (expected one of ${KEY_FIELDS.join(', ')})`);
   let template: KeyTemplate | undefined;
   if (typeof raw.key !== 'string') p.add(`${at}.key`, 'must be a key template such as "customer:{id}"');
   else {
@@ -191,7 +199,8 @@ function checkKey(raw: unknown, at: string, p: Problems): KeyDeclaration | null 
   }
   if (raw.column !== undefined) p.add(`${at}.column`, 'is for string keys; json and hash keys map `fields`');
   if (raw.fields !== undefined) {
-    if (!isRecord(raw.fields) || Object.keys(raw.fields).length === 0) p.add(`${at}.fields`, 'must be a non-empty mapping of cache field: column');
+    if (!isRecord(raw.fields) || Object.keys(raw.fields).length === 0)
+      p.add(`${at}.fields`, 'must be a non-empty mapping of cache field: column');
     else {
       for (const [field, column] of Object.entries(raw.fields)) {
         if (field === '' || field === '__proto__') p.add(`${at}.fields`, `${JSON.stringify(field)} cannot be a cache field name`);
@@ -200,7 +209,11 @@ function checkKey(raw: unknown, at: string, p: Problems): KeyDeclaration | null 
     }
   }
   if (p.count > before) return null;
-  return { template: template!, format: format as 'json' | 'hash', ...(raw.fields !== undefined ? { fields: { ...(raw.fields as Record<string, string>) } } : {}) };
+  return {
+    template: template!,
+    format: format as 'json' | 'hash',
+    ...(raw.fields !== undefined ? { fields: { ...(raw.fields as Record<string, string>) } } : {}),
+  };
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T, field: string, p: Problems): T {

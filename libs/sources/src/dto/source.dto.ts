@@ -8,7 +8,11 @@ export class SourceKeyDto {
   @ApiProperty({ enum: KEY_FORMATS })
   format: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' }, description: 'json and hash keys: cache field -> column' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'json and hash keys: cache field -> column',
+  })
   fields?: Record<string, string>;
 
   @ApiPropertyOptional({ description: 'string keys: the column whose text the key holds' })

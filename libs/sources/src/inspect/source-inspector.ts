@@ -61,7 +61,9 @@ export class SourceInspector {
   async inspectRows(source: Source, rows: readonly RowText[]): Promise<Inspection[]> {
     // A row with NULL in a key's column has no such key.
     const targets = rows.flatMap((row) =>
-      source.keys.filter((key) => key.template.columns.every((c) => row[c] !== null)).map((key) => ({ row, key, cacheKey: key.template.render(row as Record<string, string>) })),
+      source.keys
+        .filter((key) => key.template.columns.every((c) => row[c] !== null))
+        .map((key) => ({ row, key, cacheKey: key.template.render(row as Record<string, string>) })),
     );
     const entries = await this.readEntries(targets);
     return targets.map((t, i) => this.inspection(source, t.key, t.cacheKey, t.row, entries[i]));

@@ -32,7 +32,9 @@ export async function installCapture(sources: readonly Source[], query: Query): 
     [CAPTURE_FUNCTION],
   );
   const wanted = new Map(
-    sources.filter((s) => s.capture === 'trigger').map((s) => [`${TRIGGER_PREFIX}${s.name} on ${s.tableName}`, { source: s, args: [s.name, ...s.capturedColumns] }]),
+    sources
+      .filter((s) => s.capture === 'trigger')
+      .map((s) => [`${TRIGGER_PREFIX}${s.name} on ${s.tableName}`, { source: s, args: [s.name, ...s.capturedColumns] }]),
   );
   const changes: CaptureChanges = { installed: [], removed: [] };
   const current = new Set<string>();

@@ -33,7 +33,11 @@ const VERSION_KINDS = ['integer', 'timestamp'];
  * version column is a number or a timestamp, there is a primary key) and describes the source. Every
  * problem names the source and the field; they are all thrown at once.
  */
-export async function describeSources(declarations: readonly SourceDeclaration[], query: Query, file = 'polaris.yaml'): Promise<DescribedSources> {
+export async function describeSources(
+  declarations: readonly SourceDeclaration[],
+  query: Query,
+  file = 'polaris.yaml',
+): Promise<DescribedSources> {
   const problems: string[] = [];
   const warnings: string[] = [];
   const sources: Source[] = [];
@@ -95,7 +99,9 @@ export async function describeSources(declarations: readonly SourceDeclaration[]
       const valueColumns = shape.format === 'string' ? [shape.column] : Object.values(shape.fields);
       keys.push({ template: k.template, format: k.format, shape, columns: [...new Set([...k.template.columns, ...valueColumns])] });
       if (!indexes.some((x) => x.columns && k.template.columns.every((c) => x.columns!.slice(0, k.template.columns.length).includes(c)))) {
-        warnings.push(`${at}.keys[${j}].key: no index of ${tableName} covers (${k.template.columns.join(', ')}); looking up a key of "${k.template.text}" scans the table`);
+        warnings.push(
+          `${at}.keys[${j}].key: no index of ${tableName} covers (${k.template.columns.join(', ')}); looking up a key of "${k.template.text}" scans the table`,
+        );
       }
     });
     if (problems.length > before || !primaryKey) continue;
@@ -112,7 +118,9 @@ export async function describeSources(declarations: readonly SourceDeclaration[]
       columns,
       kinds: Object.fromEntries(columnRows.map((c) => [c.name, columns[c.name].kind])),
       keys,
-      capturedColumns: [...new Set([...primaryKey, ...keys.flatMap((k) => k.template.columns)])],
+      capturedColumns: [
+        ...new Set([...primaryKey, ...keys.flatMap((k) => k.template.columns), ...(d.version !== undefined ? [d.version] : [])]),
+      ],
     });
   }
   problems.push(...overlappingTemplates(sources, declarations));

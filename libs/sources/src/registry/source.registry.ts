@@ -16,7 +16,9 @@ export class SourceRegistry {
 
   constructor(readonly sources: readonly Source[]) {
     this.byName = new Map(sources.map((s) => [s.name, s]));
-    this.templates = sources.flatMap((source) => source.keys.map((key) => ({ source, key }))).sort((a, b) => b.key.template.specificity - a.key.template.specificity);
+    this.templates = sources
+      .flatMap((source) => source.keys.map((key) => ({ source, key })))
+      .sort((a, b) => b.key.template.specificity - a.key.template.specificity);
   }
 
   get(name: string): Source | undefined {

@@ -34,7 +34,7 @@ export interface Source {
   /** Each column's comparison kind (compareEntry's `kinds`). */
   kinds: Readonly<Record<string, ColumnKind>>;
   keys: readonly SourceKey[];
-  /** Columns the capture trigger records: the primary key and every key template's columns. */
+  /** Columns the capture trigger records: the primary key, every key template's columns, and the version. */
   capturedColumns: readonly string[];
 }
 

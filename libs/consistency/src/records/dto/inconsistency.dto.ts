@@ -1,25 +1,42 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ANY_JSON_BUT_NULL, JsonValue } from '@app/items';
+import type { Version } from '../../outcome';
 import type { Inconsistency } from '../inconsistency';
 
 const anyJson = { ...ANY_JSON_BUT_NULL, description: 'JSON as observed', nullable: true };
+/** The items' integer version, or a declared source's version column as text (e.g. a timestamp). */
+const version = (example: number) => ({ oneOf: [{ type: 'integer' }, { type: 'string' }], nullable: true, example });
+
+export class FieldDiffDto {
+  @ApiProperty({ example: 'tier', description: 'The cache field (a string key: the column)' }) field: string;
+  @ApiProperty({ ...ANY_JSON_BUT_NULL, nullable: true, description: 'What the cache holds (null: absent)' }) cache: JsonValue | null;
+  @ApiProperty({ ...ANY_JSON_BUT_NULL, nullable: true, description: "The row's value" }) db: JsonValue | null;
+}
 
 /** One inconsistency record: the prototype's fields plus its lifecycle. */
 export class InconsistencyDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ example: 'item:6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f', description: 'The cache key' }) key: string;
-  @ApiProperty({ format: 'uuid' }) itemId: string;
-  @ApiProperty({ type: Number, nullable: true, example: 2 }) cacheVersion: number | null;
-  @ApiProperty({ type: Number, nullable: true, example: 3 }) dbVersion: number | null;
+  @ApiProperty({ example: 'items', description: '`items`, or the declared source the key belongs to' }) source: string;
+  @ApiProperty({ format: 'uuid', nullable: true, type: String, description: 'The item id (null for a declared source)' }) itemId:
+    string | null;
+  @ApiProperty(version(2)) cacheVersion: Version | null;
+  @ApiProperty(version(3)) dbVersion: Version | null;
   @ApiProperty({ example: false }) resolved: boolean;
   @ApiProperty({ minimum: 1, example: 4, description: 'Times the mismatch was observed while open' }) count: number;
   @ApiProperty(anyJson) cacheValue: JsonValue | null;
   @ApiProperty(anyJson) dbValue: JsonValue | null;
+  @ApiProperty({ type: [FieldDiffDto], nullable: true, description: 'Declared sources: the fields that differ (at most 20)' }) diff:
+    FieldDiffDto[] | null;
   @ApiProperty({ format: 'date-time', description: 'First detection (start of the grace period)' }) firstSeen: string;
   @ApiProperty({ format: 'date-time' }) lastSeen: string;
   @ApiProperty({ example: 4200, description: 'First detection until resolution, or until now while open' }) durationMs: number;
   @ApiProperty({ enum: ['confirmed', 'persistent', 'resolved'] }) status: Inconsistency['status'];
-  @ApiProperty({ enum: ['stale', 'ahead', 'corrupt', 'orphan'] }) kind: Inconsistency['kind'];
+  @ApiProperty({
+    enum: ['stale', 'ahead', 'corrupt', 'diverged', 'orphan'],
+    description: 'diverged: different, with no version column to say which side is newer',
+  })
+  kind: Inconsistency['kind'];
   @ApiProperty({ format: 'date-time' }) confirmedAt: string;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) resolvedAt: string | null;
   @ApiProperty({ enum: ['self_healed', 'refreshed', 'item_deleted', 'auto_healed'], nullable: true, type: String })
@@ -34,6 +51,7 @@ export class InconsistencyDto {
     return {
       id: r.id,
       key: r.cacheKey,
+      source: r.source,
       itemId: r.itemId,
       cacheVersion: r.cacheVersion,
       dbVersion: r.dbVersion,
@@ -41,6 +59,7 @@ export class InconsistencyDto {
       count: r.count,
       cacheValue: r.cacheValue,
       dbValue: r.dbValue,
+      diff: r.diff as FieldDiffDto[] | null,
       firstSeen: r.firstDetectedAt.toISOString(),
       lastSeen: r.lastSeenAt.toISOString(),
       durationMs: (r.resolvedAt?.getTime() ?? now) - r.firstDetectedAt.getTime(),
@@ -59,13 +78,14 @@ export class TimelineEntryDto {
   @ApiProperty({ enum: ['change', 'check'], description: "A captured change to the row, or a check's observation" }) type:
     'change' | 'check';
   @ApiProperty({ enum: ['insert', 'update', 'delete'], required: false }) op?: string;
-  @ApiProperty({ enum: ['api', 'external'], required: false, description: 'Who made the change' }) origin?: string;
-  @ApiProperty({ type: Number, nullable: true, required: false }) oldVersion?: number | null;
-  @ApiProperty({ type: Number, nullable: true, required: false }) newVersion?: number | null;
+  @ApiProperty({ enum: ['api', 'external'], required: false, description: 'Items: who made the change' }) origin?: string;
+  @ApiProperty({ ...version(1), required: false }) oldVersion?: Version | null;
+  @ApiProperty({ ...version(2), required: false }) newVersion?: Version | null;
   @ApiProperty({ required: false, example: 'post-write', description: 'What triggered the check' }) trigger?: string;
-  @ApiProperty({ required: false, enum: ['consistent', 'miss', 'absent', 'stale', 'ahead', 'corrupt', 'orphan'] }) outcome?: string;
-  @ApiProperty({ type: Number, nullable: true, required: false }) dbVersion?: number | null;
-  @ApiProperty({ type: Number, nullable: true, required: false }) cacheVersion?: number | null;
+  @ApiProperty({ required: false, enum: ['consistent', 'miss', 'absent', 'stale', 'ahead', 'corrupt', 'diverged', 'orphan'] })
+  outcome?: string;
+  @ApiProperty({ ...version(3), required: false }) dbVersion?: Version | null;
+  @ApiProperty({ ...version(2), required: false }) cacheVersion?: Version | null;
   @ApiProperty({ required: false, example: 'detect', description: 'The lifecycle step this observation caused' }) transition?: string;
 }
 

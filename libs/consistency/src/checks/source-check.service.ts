@@ -1,0 +1,198 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import DataLoader from 'dataloader';
+import { contentDigest } from '@app/cache';
+import type { JsonValue } from '@app/items';
+import { MetricsService } from '@app/metrics';
+import { compareVersions, Inspection, KeyToInspect, parseCachedJson, Source, SourceInspector, SourceRegistry } from '@app/sources';
+import { isMismatch, Observation, VersionOrder } from '../outcome';
+import { ConfirmJob, isPostWrite, KeyCheck, subjectOf } from '../queues';
+import { InconsistenciesRepository, TimelineEntry, TraceStore } from '../records';
+import type { CheckResult } from './check.service';
+import { ComparisonFailures } from './comparison-failures';
+import { decideOnCheck, decideOnConfirm, KnownState, sameDivergence } from './lifecycle';
+import { LifecycleService, Subject } from './lifecycle.service';
+import { checkTraceEntry } from './trace-entry';
+import { sliResult } from './sli';
+import { WatchState, WatchStore } from './watch.store';
+
+interface Observed extends Subject, WatchState {
+  inspection: Inspection;
+  subject: string;
+  open: KnownState['open'];
+}
+
+/** Concurrent checks arriving within this window share one pipelined read and one query per key template. */
+const BATCH_WINDOW_MS = 2;
+const MAX_BATCH = 500;
+
+/**
+ * Checks the cache keys of declared sources (polaris.yaml) through the same lifecycle as the items:
+ * each key is inspected (cache first, then its row), the pure lifecycle decisions say what to do, and
+ * LifecycleService does it. A record keeps the real cache key, the source, and the fields that differ.
+ */
+@Injectable()
+export class SourceCheckService implements OnModuleDestroy {
+  private readonly batcher = new DataLoader<KeyCheck, CheckResult>((checks) => this.checkBatch(checks), {
+    cache: false,
+    maxBatchSize: MAX_BATCH,
+    batchScheduleFn: (run) => setTimeout(run, BATCH_WINDOW_MS),
+  });
+
+  constructor(
+    private readonly registry: SourceRegistry,
+    private readonly inspector: SourceInspector,
+    private readonly records: InconsistenciesRepository,
+    private readonly watch: WatchStore,
+    private readonly traces: TraceStore,
+    private readonly lifecycle: LifecycleService,
+    private readonly failures: ComparisonFailures,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  check(check: KeyCheck): Promise<CheckResult> {
+    return this.batcher.load(check);
+  }
+
+  async checkBatch(checks: readonly KeyCheck[]): Promise<(CheckResult | Error)[]> {
+    const first = new Map<string, KeyCheck>();
+    for (const c of checks) if (!first.has(subjectOf(c))) first.set(subjectOf(c), c);
+    let observed: Map<string, Observed>;
+    try {
+      observed = await this.observe([...first.values()]);
+    } catch (err) {
+      return checks.map(() => err as Error);
+    }
+    const settled = new Map<string, Observation | Error>();
+    const traces: { subject: string; entry: TimelineEntry }[] = [];
+    await Promise.all(
+      [...observed.values()].map(async (s) => {
+        const effects = decideOnCheck(s.observation.outcome, { open: s.open, pending: s.pendingToken !== undefined });
+        if (effects.length || isMismatch(s.observation.outcome))
+          traces.push({ subject: s.subject, entry: checkTraceEntry(s.observation, s.trigger, effects) });
+        try {
+          await this.lifecycle.apply(effects, s);
+          await this.timeToConsistency(s);
+          settled.set(s.subject, s.observation);
+        } catch (err) {
+          settled.set(s.subject, err as Error);
+        }
+      }),
+    );
+    await this.traces.append(traces).catch(() => undefined); // timelines are best-effort
+    await this.sample(checks, settled);
+    return checks.map((c) => {
+      const result = settled.get(subjectOf(c));
+      if (result === undefined) return 'uncomparable';
+      if (result instanceof Error) return result;
+      this.metrics.checked(c.trigger, result.outcome, c.source);
+      return result.outcome;
+    });
+  }
+
+  /** The confirmation after the grace period; see CheckService.confirm. */
+  async confirm(job: ConfirmJob & { source: string; key: string }): Promise<CheckResult> {
+    const check: KeyCheck = { source: job.source, key: job.key, trigger: job.detectedBy };
+    if (!(await this.watch.isPending(job))) return this.check(check);
+    const s = (await this.observe([check])).get(subjectOf(check));
+    if (!s) {
+      await this.watch.endPending(subjectOf(job), job.token);
+      return 'uncomparable';
+    }
+    const effects = decideOnConfirm(s.observation.outcome, s.open, sameDivergence(job, s.observation, versionOrder(s.inspection.source)));
+    await this.traces.append([{ subject: s.subject, entry: checkTraceEntry(s.observation, 'confirm', effects) }]).catch(() => undefined);
+    await this.lifecycle.apply(effects, { ...s, confirmation: job });
+    await this.watch.endPending(s.subject, job.token);
+    await this.timeToConsistency(s);
+    this.metrics.checked('confirm', s.observation.outcome, job.source);
+    return s.observation.outcome;
+  }
+
+  /** Inspects the keys; a key of no declared source (a source removed since it was queued) is left out. */
+  private async observe(checks: readonly KeyCheck[]): Promise<Map<string, Observed>> {
+    const targets: (KeyToInspect & { check: KeyCheck })[] = [];
+    for (const check of checks) {
+      const owner = this.registry.ownerOf(check.key);
+      if (owner && owner.source.name === check.source) targets.push({ ...owner, cacheKey: check.key, check });
+    }
+    const inspections = await this.inspector.inspectKeys(targets);
+    const subjects = targets.map((t) => subjectOf(t.check));
+    const [open, watched] = await Promise.all([this.records.findOpenByKeys(targets.map((t) => t.cacheKey)), this.watch.lookup(subjects)]);
+    const observed = new Map<string, Observed>();
+    inspections.forEach((inspection, i) => {
+      const t = targets[i];
+      observed.set(subjects[i], {
+        subject: subjects[i],
+        cacheKey: t.cacheKey,
+        inspection,
+        trigger: t.check.trigger,
+        observation: toObservation(inspection),
+        open: open.get(t.cacheKey) ?? null,
+        ...watched.get(subjects[i]),
+      });
+    });
+    return observed;
+  }
+
+  private async sample(checks: readonly KeyCheck[], settled: Map<string, Observation | Error>): Promise<void> {
+    for (const c of checks) {
+      const observation = settled.get(subjectOf(c));
+      if (!isPostWrite(c.trigger) || observation === undefined || observation instanceof Error) continue;
+      const source = this.registry.get(c.source);
+      const result = sliResult(observation, c.version, source && versionOrder(source));
+      this.metrics.sliSample(result);
+      if (result === 'inconsistent' && c.writtenAt !== undefined) {
+        await this.watch.markInconsistent(subjectOf(c), c.writtenAt).catch(() => undefined);
+      }
+    }
+  }
+
+  private async timeToConsistency(s: Observed): Promise<void> {
+    if (s.inconsistentSince === undefined || isMismatch(s.observation.outcome)) return;
+    const since = await this.watch.takeInconsistentSince(s.subject);
+    if (since !== null) this.metrics.timeToConsistency((Date.now() - since) / 1000);
+  }
+
+  onModuleDestroy(): void {
+    this.batcher.clearAll();
+  }
+}
+
+/** A source's versions ordered at the precision the cache holds (see compareVersions). */
+function versionOrder(source: Source): VersionOrder {
+  const kind = source.version !== undefined ? source.kinds[source.version] : 'integer';
+  return (a, b) => compareVersions(kind, String(a), String(b));
+}
+
+/** An inspection as the lifecycle records it: both sides as JSON, the differing fields, and a digest of the entry. */
+export function toObservation(x: Inspection): Observation {
+  const c = x.comparison;
+  return {
+    outcome: c.outcome,
+    dbVersion: c.dbVersion,
+    cacheVersion: c.cacheVersion,
+    dbValue: x.row === null ? null : projection(x),
+    cacheValue: cachedValue(x),
+    ...(c.diff.length ? { diff: c.diff } : {}),
+    cacheDigest: contentDigest(x.entry),
+  };
+}
+
+/** The row as the key should cache it: its mapped fields' text, or the string key's column. */
+function projection(x: Inspection): JsonValue {
+  const shape = x.key.shape;
+  if (shape.format === 'string') return x.row![shape.column];
+  return Object.fromEntries(Object.entries(shape.fields).map(([field, column]) => [field, x.row![column]]));
+}
+
+function cachedValue(x: Inspection): JsonValue | null {
+  const e = x.entry;
+  if (e === null) return null;
+  if (e.type === 'other') return `(a Redis ${e.redisType})`;
+  if (e.type === 'hash') return { ...e.value };
+  if (x.key.format !== 'json') return e.value;
+  try {
+    return JSON.parse(JSON.stringify(parseCachedJson(e.value))) as JsonValue;
+  } catch {
+    return e.value;
+  }
+}

@@ -1,0 +1,17 @@
+import type { Observation } from '../outcome';
+import type { TimelineEntry } from '../records';
+import type { Effect } from './lifecycle';
+
+/** A check's observation as a timeline entry, with the lifecycle step it caused (touches are not steps). */
+export function checkTraceEntry(o: Observation, trigger: string, effects: readonly Effect[]): TimelineEntry {
+  const transition = effects.find((e) => e.type !== 'touch')?.type;
+  return {
+    at: new Date().toISOString(),
+    type: 'check',
+    trigger,
+    outcome: o.outcome,
+    dbVersion: o.dbVersion,
+    cacheVersion: o.cacheVersion,
+    ...(transition ? { transition } : {}),
+  };
+}
