@@ -95,6 +95,7 @@ describe('OpenAPI', () => {
         '/items/{id}',
         '/metrics',
         '/metrics/summary',
+        '/sources',
       ].sort(),
     );
     const ui = await ctx.http('GET', '/docs');
@@ -165,7 +166,10 @@ describe('OpenAPI', () => {
       expect(list.body.length).toBeGreaterThan(0);
       conforms('GET', path, list);
       conforms('GET', path, await ctx.http('GET', `${path}?limit=abc`));
+      conforms('GET', path, await ctx.http('GET', `${path}?source=items`));
+      conforms('GET', path, await ctx.http('GET', `${path}?source=nope`)); // 400: no such source
     }
+    conforms('GET', '/sources', await ctx.http('GET', '/sources'));
     const detail = await ctx.http('GET', `/inconsistencies/${record.id}`);
     expect(detail.body.timeline.length).toBeGreaterThan(0);
     conforms('GET', '/inconsistencies/{id}', detail);

@@ -178,10 +178,16 @@ describe('sources declaration', () => {
     await ctx.pg.query(`INSERT INTO shop.orders VALUES (1, 2, 'new', 3, '[]')`); // capture: none
     const changes = (await ctx.pg.query('SELECT source, op, old_keys, new_keys FROM source_changes ORDER BY id')).rows;
     expect(changes).toEqual([
-      { source: 'customers', op: 'insert', old_keys: null, new_keys: { id, email: 'a@x.io' } },
-      { source: 'customers', op: 'update', old_keys: { id, email: 'a@x.io' }, new_keys: { id, email: 'b@x.io' } },
-      { source: 'customers', op: 'delete', old_keys: { id, email: 'b@x.io' }, new_keys: null },
+      { source: 'customers', op: 'insert', old_keys: null, new_keys: { id, email: 'a@x.io', updated_at: expect.any(String) } },
+      {
+        source: 'customers',
+        op: 'update',
+        old_keys: { id, email: 'a@x.io', updated_at: expect.any(String) },
+        new_keys: { id, email: 'b@x.io', updated_at: expect.any(String) },
+      },
+      { source: 'customers', op: 'delete', old_keys: { id, email: 'b@x.io', updated_at: expect.any(String) }, new_keys: null },
     ]);
+    expect(changes[0].new_keys.updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00$/); // ISO, microseconds, as compared
   });
 
   it('GET /sources lists the built-in items and the declared sources, saying how each is guarded', async () => {

@@ -15,13 +15,13 @@ export class InconsistenciesController {
   @Get('items/inconsistencies/all')
   @ApiOkResponse({ type: [InconsistencyDto], description: 'Every record, resolved or not, newest last_seen first' })
   all(@Query() q: ListInconsistenciesQueryDto): Promise<InconsistencyDto[]> {
-    return this.inconsistencies.list(false, q.limit);
+    return this.inconsistencies.list(false, q.limit, q.source);
   }
 
   @Get('items/inconsistencies/active')
   @ApiOkResponse({ type: [InconsistencyDto], description: 'Open records (confirmed or persistent), newest last_seen first' })
   active(@Query() q: ListInconsistenciesQueryDto): Promise<InconsistencyDto[]> {
-    return this.inconsistencies.list(true, q.limit);
+    return this.inconsistencies.list(true, q.limit, q.source);
   }
 
   @Get('inconsistencies/:id')

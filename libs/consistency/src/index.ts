@@ -1,9 +1,19 @@
 // The consistency engine, one folder per capability. The api imports the modules of records,
 // reporting and queues (and capture's ItemChangesNotifier); only the worker imports ChecksModule,
 // CaptureModule, SweepModule and WorkerReportingModule.
-export { CaptureModule, ChangeRelayService, ItemChangesNotifier, ITEM_CHANGES_CHANNEL, planChanges, RelayScheduler } from './capture';
-export type { ItemChange } from './capture';
-export { CheckService, ChecksModule, classify, classifyOrError, jsonEqual, sliResult } from './checks';
+export {
+  CaptureModule,
+  ChangeRelayService,
+  ItemChangesNotifier,
+  ITEM_CHANGES_CHANNEL,
+  planChanges,
+  planSourceChanges,
+  RelayScheduler,
+  SOURCE_CHANGES_CHANNEL,
+  SourceRelayService,
+} from './capture';
+export type { ItemChange, SourceChange } from './capture';
+export { CheckService, ChecksModule, classify, classifyOrError, jsonEqual, sliResult, SourceCheckService } from './checks';
 export type { CheckResult, SliResult } from './checks';
 export { isMismatch } from './outcome';
 export type { MismatchKind, Observation, Outcome } from './outcome';
@@ -32,5 +42,5 @@ export {
   WorkerMetricsService,
   WorkerReportingModule,
 } from './reporting';
-export { AscendingIdSet, SweepLock, SweepModule, SweepScheduler, SweepService } from './sweep';
-export type { SweepTickResult } from './sweep';
+export { AscendingIdSet, SourceSweepService, SweepLock, SweepModule, SweepScheduler, SweepService } from './sweep';
+export type { SourceSweepResult, SweepTickResult } from './sweep';

@@ -35,7 +35,7 @@ export class PgListener {
     client.on('end', () => this.reconnectLater(client));
     try {
       await client.connect();
-      for (const channel of this.channels) await client.query(`LISTEN ${channel}`);
+      await client.query(this.channels.map((channel) => `LISTEN ${channel}`).join('; '));
       this.client = client;
       this.outage.ok({ channels: this.channels });
       this.onNotify();

@@ -16,6 +16,8 @@ function statusFor(code: DomainCode): number {
       return HttpStatus.NOT_FOUND;
     case ItemsErrorCode.VersionConflict:
       return HttpStatus.CONFLICT;
+    case ConsistencyErrorCode.UnknownSource:
+      return HttpStatus.BAD_REQUEST;
   }
 }
 

@@ -1,6 +1,7 @@
 /** Domain errors carry a code; apps/api maps codes to HTTP in one filter. */
 export enum ConsistencyErrorCode {
   InconsistencyNotFound = 'INCONSISTENCY_NOT_FOUND',
+  UnknownSource = 'UNKNOWN_SOURCE',
 }
 
 export class ConsistencyError extends Error {
@@ -11,6 +12,10 @@ export class ConsistencyError extends Error {
   ) {
     super(message);
     this.name = 'ConsistencyError';
+  }
+
+  static unknownSource(source: string, known: readonly string[]): ConsistencyError {
+    return new ConsistencyError(ConsistencyErrorCode.UnknownSource, `No source named "${source}"; known: ${known.join(', ')}`, { source });
   }
 
   static notFound(id: string): ConsistencyError {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CacheRepairService, ItemCache, ItemsError } from '@app/items';
+import { BUILT_IN_SOURCE, SourceRegistry } from '@app/sources';
 import { CheckScheduler } from '../queues';
 import { ConsistencyError } from './consistency.errors';
 import { InconsistencyDetailDto, InconsistencyDto } from './dto/inconsistency.dto';
@@ -17,9 +18,14 @@ export class InconsistenciesService {
     private readonly cache: ItemCache,
     private readonly scheduler: CheckScheduler,
     private readonly events: LifecycleEvents,
+    private readonly sources: SourceRegistry,
   ) {}
 
+  /** Newest last_seen first; of one source when `source` names one (an unknown name is a 400, not an empty list). */
   async list(activeOnly: boolean, limit: number, source?: string): Promise<InconsistencyDto[]> {
+    if (source !== undefined && source !== BUILT_IN_SOURCE && !this.sources.get(source)) {
+      throw ConsistencyError.unknownSource(source, [BUILT_IN_SOURCE, ...this.sources.sources.map((s) => s.name)]);
+    }
     const now = Date.now();
     return (await this.records.list(activeOnly, limit, source)).map((r) => InconsistencyDto.from(r, now));
   }

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { DecimalInteger } from '@app/items';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 export const INCONSISTENCIES_PAGE_DEFAULT = 100;
 export const INCONSISTENCIES_PAGE_MAX = 1000;
@@ -13,4 +13,10 @@ export class ListInconsistenciesQueryDto {
   @Min(1)
   @Max(INCONSISTENCIES_PAGE_MAX)
   limit: number = INCONSISTENCIES_PAGE_DEFAULT;
+
+  @ApiPropertyOptional({ example: 'customers', description: 'Only the records of this source (`items`, or a declared source)' })
+  @IsOptional()
+  @Matches(/^[a-z][a-z0-9_]*$/, { message: 'source must be a source name ([a-z][a-z0-9_]*)' })
+  @IsString()
+  source?: string;
 }

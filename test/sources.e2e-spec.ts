@@ -1,0 +1,235 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { databaseConfig } from '@app/config';
+import { SourceSweepService } from '@app/consistency';
+import { migrateSources } from '@app/sources';
+import { TestContext, waitFor } from '@app/testing';
+
+const TABLES = `
+  CREATE SCHEMA shop;
+  CREATE TABLE shop.customers (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email text NOT NULL UNIQUE, tier text NOT NULL,
+    balance numeric(12,2) NOT NULL DEFAULT 0, updated_at timestamptz NOT NULL DEFAULT now());
+  CREATE TABLE shop.orders (
+    tenant_id int NOT NULL, id bigint NOT NULL, status text NOT NULL, total numeric(12,2) NOT NULL,
+    items jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (tenant_id, id));
+  CREATE TABLE shop.notes (id int PRIMARY KEY, body text NOT NULL);
+  CREATE TABLE shop.tags (id int PRIMARY KEY, label text NOT NULL);
+`;
+
+/**
+ * Declared sources end to end, on real PostgreSQL and Redis: an application's own tables and keys,
+ * in each format, checked on every captured change and by the sweep, confirmed after the grace
+ * period with the differing fields, and healed in the application's own format when asked.
+ */
+describe('declared sources', () => {
+  let ctx: TestContext;
+  let p: string; // this spec's key prefix
+
+  const declaration = () => `
+sources:
+  - name: customers
+    table: shop.customers
+    version: updated_at
+    checkDelayMs: 50
+    keys:
+      - key: "${p}customer:{id}"
+        format: json
+        fields: { id: id, email: email, tier: tier, balance: balance, updatedAt: updated_at }
+      - key: "${p}customer:{id}:profile"
+        format: hash
+        fields: { email: email, tier: tier }
+      - key: "${p}customer:by-email:{email}"
+        format: string
+        column: id
+  - name: orders
+    table: shop.orders
+    version: updated_at
+    heal: refresh
+    keys:
+      - key: "${p}order:{tenant_id}:{id}"
+        format: json
+        fields: { tenantId: tenant_id, id: id, status: status, total: total, items: items, updatedAt: updated_at }
+  - name: notes
+    table: shop.notes
+    keys:
+      - key: "${p}note:{id}"
+        format: string
+        column: body
+  - name: tags
+    table: shop.tags
+    onChange: invalidate
+    keys:
+      - key: "${p}tag:{id}"
+        format: string
+        column: label
+`;
+
+  /** Caches a customer the way a Node app does: JSON.stringify of node-pg's row (numeric as text, Date as ISO ms). */
+  async function cacheCustomer(id: string): Promise<Record<string, any>> {
+    const { rows } = await ctx.pg.query('SELECT * FROM shop.customers WHERE id = $1', [id]);
+    const c = rows[0];
+    await ctx.redis.set(
+      `${p}customer:${id}`,
+      JSON.stringify({ id: c.id, email: c.email, tier: c.tier, balance: c.balance, updatedAt: c.updated_at, displayName: 'computed' }),
+    );
+    await ctx.redis.hset(`${p}customer:${id}:profile`, { email: c.email, tier: c.tier });
+    await ctx.redis.set(`${p}customer:by-email:${c.email}`, c.id);
+    return c;
+  }
+
+  async function newCustomer(tier = 'free'): Promise<string> {
+    const email = `c${Math.random().toString(36).slice(2)}@shop.test`;
+    const { rows } = await ctx.pg.query('INSERT INTO shop.customers (email, tier, balance) VALUES ($1, $2, 12.5) RETURNING id', [
+      email,
+      tier,
+    ]);
+    return rows[0].id;
+  }
+
+  const active = async (source: string) => (await ctx.http('GET', `/items/inconsistencies/active?source=${source}`)).body as any[];
+  const recordOf = async (source: string, key: string) => (await active(source)).find((r) => r.key === key);
+  const waitForRecord = async (source: string, key: string) => {
+    await waitFor(async () => (await recordOf(source, key)) !== undefined, 20_000, 100, { what: `a record for ${key}` });
+    return recordOf(source, key);
+  };
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polaris-sources-e2e-'));
+    const file = join(dir, 'polaris.yaml');
+    ctx = await TestContext.create('sources', { POLARIS_SOURCES: file });
+    p = `test:sources_${process.pid}:`;
+    writeFileSync(file, declaration());
+    await ctx.pg.query(TABLES);
+    await migrateSources(databaseConfig(), file);
+    await ctx.startApi();
+    await ctx.startWorker();
+  });
+
+  afterAll(async () => {
+    await ctx.close();
+    const keys = await ctx.redis.keys(`${p}*`).catch(() => [] as string[]);
+    if (keys.length) await ctx.redis.del(...keys).catch(() => undefined);
+  });
+
+  it('a correct application write leaves no record: numbers as text, milliseconds, unmapped fields are all equal', async () => {
+    const id = await newCustomer();
+    await cacheCustomer(id);
+    await ctx.pg.query(`UPDATE shop.customers SET tier = 'pro', balance = 99.90, updated_at = now() WHERE id = $1`, [id]);
+    await cacheCustomer(id); // the application rewrites its entries after its commit
+    await ctx.settle();
+    expect(await recordOf('customers', `${p}customer:${id}`)).toBeUndefined();
+    expect(await recordOf('customers', `${p}customer:${id}:profile`)).toBeUndefined();
+  });
+
+  it('a write made with SQL confirms each stale view with its diff: json stale (versioned), hash diverged (no version mapped)', async () => {
+    const id = await newCustomer();
+    await cacheCustomer(id);
+    await ctx.pg.query(`UPDATE shop.customers SET tier = 'enterprise', updated_at = now() WHERE id = $1`, [id]);
+    const json = await waitForRecord('customers', `${p}customer:${id}`);
+    expect(json).toMatchObject({ source: 'customers', itemId: null, kind: 'stale', detectedBy: 'change' });
+    expect(json.diff).toEqual(
+      expect.arrayContaining([{ field: 'tier', cache: 'free', db: 'enterprise' }, expect.objectContaining({ field: 'updatedAt' })]),
+    );
+    expect(typeof json.dbVersion).toBe('string');
+    const hash = await waitForRecord('customers', `${p}customer:${id}:profile`);
+    expect(hash).toMatchObject({ kind: 'diverged', diff: [{ field: 'tier', cache: 'free', db: 'enterprise' }] });
+    expect(await recordOf('customers', `${p}customer:by-email:${json.dbValue.email}`)).toBeUndefined(); // still right
+
+    const detail = (await ctx.http('GET', `/inconsistencies/${json.id}`)).body;
+    expect(detail.timeline.map((e: any) => e.type)).toEqual(expect.arrayContaining(['change', 'check']));
+    expect(detail.timeline.find((e: any) => e.type === 'change')).toMatchObject({ op: 'update' });
+  });
+
+  it('an email change that forgets the old key leaves an orphan built from the old value', async () => {
+    const id = await newCustomer();
+    const before = await cacheCustomer(id);
+    await ctx.pg.query(`UPDATE shop.customers SET email = $2, updated_at = now() WHERE id = $1`, [id, `new-${before.email}`]);
+    await cacheCustomer(id); // rewrites customer:{id}, the profile and the new by-email key, but not the old one
+    const orphan = await waitForRecord('customers', `${p}customer:by-email:${before.email}`);
+    expect(orphan).toMatchObject({ kind: 'orphan', cacheValue: id });
+    expect(await recordOf('customers', `${p}customer:${id}`)).toBeUndefined();
+  });
+
+  it('a key holding the wrong Redis type is corrupt', async () => {
+    const id = await newCustomer();
+    await cacheCustomer(id);
+    await ctx.redis.del(`${p}customer:${id}:profile`);
+    await ctx.redis.set(`${p}customer:${id}:profile`, 'not a hash');
+    await ctx.pg.query(`UPDATE shop.customers SET balance = balance + 1, updated_at = now() WHERE id = $1`, [id]);
+    await cacheCustomer(id).catch(() => undefined); // HSET fails on a string: the application's own bug
+    const record = await waitForRecord('customers', `${p}customer:${id}:profile`);
+    expect(record).toMatchObject({ kind: 'corrupt' });
+  });
+
+  it('a table without a version column: any difference is diverged', async () => {
+    await ctx.pg.query(`INSERT INTO shop.notes VALUES (1, 'hello')`);
+    await ctx.redis.set(`${p}note:1`, 'hello');
+    await ctx.pg.query(`UPDATE shop.notes SET body = 'bye' WHERE id = 1`);
+    const record = await waitForRecord('notes', `${p}note:1`);
+    expect(record).toMatchObject({ kind: 'diverged', diff: [{ field: 'body', cache: 'hello', db: 'bye' }], dbVersion: null });
+  });
+
+  it('onChange: invalidate deletes every key a change touches, before checking', async () => {
+    await ctx.pg.query(`INSERT INTO shop.tags VALUES (1, 'red')`);
+    await ctx.redis.set(`${p}tag:1`, 'red');
+    await ctx.pg.query(`UPDATE shop.tags SET label = 'blue' WHERE id = 1`);
+    await waitFor(async () => (await ctx.redis.exists(`${p}tag:1`)) === 0, 10_000);
+    await ctx.settle();
+    expect(await active('tags')).toEqual([]);
+  });
+
+  it('the sweep finds a silent stale entry (composite key) and an orphan, ignores unparsable keys, and heal: refresh rewrites it in its own format', async () => {
+    await ctx.pg.query(`INSERT INTO shop.orders VALUES (7, 1, 'paid', 10.50, '[{"sku": "a", "qty": 1}]', '2026-01-01T00:00:00.123456Z')`);
+    // Cached before a change that was never captured (as if the trigger were off): the sweep must find it.
+    const stale = {
+      tenantId: 7,
+      id: '1',
+      status: 'new',
+      total: '10.50',
+      items: [{ sku: 'a', qty: 1 }],
+      updatedAt: '2025-12-31T00:00:00.000Z',
+      note: 'kept',
+    };
+    await ctx.redis.set(`${p}order:7:1`, JSON.stringify(stale), 'EX', 3600);
+    await ctx.redis.set(`${p}order:7:404`, JSON.stringify({ ...stale, id: '404' }));
+    await ctx.redis.set(`${p}order:x:y`, '{}'); // cannot be an order's key: logged once, never a record
+    const sweep = ctx.workers[0].get(SourceSweepService);
+    await sweep.tick();
+
+    // heal: refresh resolves each as soon as it is confirmed: the orphan is deleted (it has no row to
+    // render), the stale entry rewritten like the application would.
+    const everyRecord = async () => (await ctx.http('GET', '/items/inconsistencies/all?source=orders')).body as any[];
+    await waitFor(async () => (await everyRecord()).some((r) => r.key === `${p}order:7:404` && r.resolution === 'auto_healed'), 20_000);
+    expect((await everyRecord()).find((r) => r.key === `${p}order:7:404`)).toMatchObject({ kind: 'orphan', detectedBy: 'sweep' });
+    expect(await ctx.redis.exists(`${p}order:7:404`)).toBe(0);
+    await waitFor(async () => JSON.parse((await ctx.redis.get(`${p}order:7:1`)) ?? '{}').status === 'paid', 20_000);
+    const healed = JSON.parse((await ctx.redis.get(`${p}order:7:1`))!);
+    expect(healed).toEqual({
+      tenantId: 7,
+      id: '1',
+      status: 'paid',
+      total: '10.50',
+      items: [{ sku: 'a', qty: 1 }],
+      updatedAt: '2026-01-01T00:00:00.123Z',
+      note: 'kept',
+    });
+    expect(await ctx.redis.ttl(`${p}order:7:1`)).toBeGreaterThan(3000); // the TTL is kept
+    const all = await everyRecord();
+    expect(all.find((r) => r.key === `${p}order:7:1`)).toMatchObject({ kind: 'stale', status: 'resolved', resolution: 'auto_healed' });
+    expect(all.find((r) => r.key === `${p}order:x:y`)).toBeUndefined();
+  });
+
+  it('records filter by source; an unknown source is a 400; GET /sources lists them', async () => {
+    expect((await ctx.http('GET', '/items/inconsistencies/all?source=nope')).status).toBe(400);
+    expect((await ctx.http('GET', '/items/inconsistencies/all?source=Bad!')).status).toBe(400);
+    const notes = (await ctx.http('GET', '/items/inconsistencies/all?source=notes')).body as any[];
+    expect(notes.length).toBeGreaterThan(0);
+    expect(notes.every((r) => r.source === 'notes')).toBe(true);
+    const items = (await ctx.http('GET', '/items/inconsistencies/all?source=items')).body as any[];
+    expect(items).toEqual([]);
+    const sources = (await ctx.http('GET', '/sources')).body as any[];
+    expect(sources.map((s) => s.name)).toEqual(['items', 'customers', 'orders', 'notes', 'tags']);
+  });
+});
