@@ -57,7 +57,9 @@ describe('the example shop, guarded', () => {
     // The example's own declaration, its keys under this spec's prefix.
     writeFileSync(file, readFileSync(join(ROOT, 'examples/shop/polaris.yaml'), 'utf8').replace(/key: "/g, `key: "${prefix}`));
     await shop(['setup', '--customers', '200', '--orders', '200']);
-    expect(await migrateSources(databaseConfig(), file)).toMatchObject({ installed: ['customers on shop.customers', 'orders on shop.orders'] });
+    expect(await migrateSources(databaseConfig(), file)).toMatchObject({
+      installed: ['customers on shop.customers', 'orders on shop.orders'],
+    });
     await ctx.startApi();
     await ctx.startWorker();
   }, 120_000);
@@ -70,7 +72,20 @@ describe('the example shop, guarded', () => {
 
   it('correct mode under concurrent load: no record at all', async () => {
     const file = join(dir, 'correct.jsonl');
-    const summary = await shop(['run', '--mode', 'correct', '--duration', '4', '--concurrency', '8', '--hot', '20', '--warm', '--truth', file]);
+    const summary = await shop([
+      'run',
+      '--mode',
+      'correct',
+      '--duration',
+      '4',
+      '--concurrency',
+      '8',
+      '--hot',
+      '20',
+      '--warm',
+      '--truth',
+      file,
+    ]);
     expect(summary).toMatchObject({ wrongLogged: 0, warmed: true });
     expect(summary.ops.update).toBeGreaterThan(50); // a real load: updates and email changes, concurrently
     expect(summary.errors).toBe(0);
@@ -82,7 +97,22 @@ describe('the example shop, guarded', () => {
     '%s: every key left wrong past the grace period gets a confirmed record with its diff, and no other key does',
     async (mode) => {
       const file = join(dir, `${mode}.jsonl`);
-      await shop(['run', '--mode', mode, '--duration', '3', '--concurrency', '4', '--hot', '20', '--bug-rate', '0.5', '--warm', '--truth', file]);
+      await shop([
+        'run',
+        '--mode',
+        mode,
+        '--duration',
+        '3',
+        '--concurrency',
+        '4',
+        '--hot',
+        '20',
+        '--bug-rate',
+        '0.5',
+        '--warm',
+        '--truth',
+        file,
+      ]);
       const { wrongAt, stillWrong } = truth(file);
       expect(stillWrong.size).toBeGreaterThan(0);
       await waitFor(

@@ -232,4 +232,23 @@ sources:
     const sources = (await ctx.http('GET', '/sources')).body as any[];
     expect(sources.map((s) => s.name)).toEqual(['items', 'customers', 'orders', 'notes', 'tags']);
   });
+
+  it("GET /sources reports each source's figures: changes captured, checks by outcome, open records by kind, SLI, last sweep pass", async () => {
+    const customers = async () => ((await ctx.http('GET', '/sources')).body as any[]).find((s) => s.name === 'customers');
+    // The worker's counters reach the api with its next published snapshot (every 5 s).
+    await waitFor(async () => (await customers()).stats.changesCaptured > 0, 15_000, 250);
+    const { stats } = await customers();
+    expect(stats.checks.stale).toBeGreaterThan(0);
+    expect(stats.checks.consistent).toBeGreaterThan(0);
+    expect(stats.activeRecords).toMatchObject({
+      stale: expect.any(Number),
+      diverged: expect.any(Number),
+      orphan: expect.any(Number),
+      corrupt: 1,
+    });
+    expect(stats.sli.samples).toBeGreaterThan(0);
+    expect(stats.lastSweepPass).toMatchObject({ passes: expect.any(Number), durationMs: expect.any(Number), at: expect.any(String) });
+    const items = ((await ctx.http('GET', '/sources')).body as any[]).find((s) => s.name === 'items');
+    expect(items.stats).toMatchObject({ changesCaptured: 0, activeRecords: {}, lastSweepPass: null });
+  });
 });

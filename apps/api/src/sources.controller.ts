@@ -1,17 +1,20 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { SourceDto, SourcesService } from '@app/sources';
+import { SourceReportDto, SourceReportService } from '@app/consistency';
 import { ApiServiceErrors } from './http/api-errors.decorator';
 
 @ApiTags('sources')
 @ApiServiceErrors()
 @Controller('sources')
 export class SourcesController {
-  constructor(private readonly sources: SourcesService) {}
+  constructor(private readonly sources: SourceReportService) {}
 
   @Get()
-  @ApiOkResponse({ type: [SourceDto], description: 'Every guarded source: the built-in items, then those declared in POLARIS_SOURCES' })
-  list(): SourceDto[] {
+  @ApiOkResponse({
+    type: [SourceReportDto],
+    description: 'Every guarded source (the built-in items, then those declared in POLARIS_SOURCES) with its keys and figures',
+  })
+  list(): Promise<SourceReportDto[]> {
     return this.sources.list();
   }
 }

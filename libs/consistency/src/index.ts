@@ -38,6 +38,8 @@ export {
   ProgressHealthIndicator,
   Readiness,
   RedisHealthIndicator,
+  SourceReportDto,
+  SourceReportService,
   ReportingModule,
   WorkerMetricsService,
   WorkerReportingModule,

@@ -147,15 +147,15 @@ export class MetricsService {
 
   private readonly changesRelayed = new Counter({
     name: 'polaris_changes_relayed_total',
-    help: 'Captured item changes relayed from the change log to the check queue, by origin (api, external)',
-    labelNames: ['origin'] as const,
+    help: 'Captured changes relayed from the change logs to the check queue, by origin (api, external) and source',
+    labelNames: ['origin', 'source'] as const,
     registers: [this.registry],
   });
 
   private readonly sliSamples = new Counter({
     name: 'polaris_sli_post_write_checks_total',
     help: 'Post-write checks as SLI samples: was the cache consistent POST_WRITE_CHECK_DELAY_MS after the write? (consistent, inconsistent, absent)',
-    labelNames: ['result'] as const,
+    labelNames: ['result', 'source'] as const,
     registers: [this.registry],
   });
 
@@ -243,12 +243,12 @@ export class MetricsService {
     this.currentPassElapsed.set(seconds);
   }
 
-  changeRelayed(origin: string): void {
-    this.changesRelayed.inc({ origin });
+  changeRelayed(origin: string, source = 'items', count = 1): void {
+    this.changesRelayed.inc({ origin, source }, count);
   }
 
-  sliSample(result: 'consistent' | 'inconsistent' | 'absent'): void {
-    this.sliSamples.inc({ result });
+  sliSample(result: 'consistent' | 'inconsistent' | 'absent', source = 'items'): void {
+    this.sliSamples.inc({ result, source });
   }
 
   timeToConsistency(seconds: number): void {
@@ -275,11 +275,15 @@ export class MetricsService {
   }
 }
 
-/** Sum of a counter's values in a snapshot, by one label (or in total when no label is given). */
-export function sumBy(snapshot: MetricsSnapshot, name: string, label?: string): Record<string, number> {
+/**
+ * Sum of a counter's values in a snapshot, by one label (or in total when no label is given), over
+ * the series whose labels match `where`.
+ */
+export function sumBy(snapshot: MetricsSnapshot, name: string, label?: string, where: Record<string, string> = {}): Record<string, number> {
   const metric = snapshot.find((m) => m.name === name);
   const out: Record<string, number> = {};
   for (const v of metric?.values ?? []) {
+    if (Object.entries(where).some(([k, want]) => String(v.labels[k] ?? '') !== want)) continue;
     const key = label ? String(v.labels[label] ?? '') : 'total';
     out[key] = (out[key] ?? 0) + v.value;
   }

@@ -37,7 +37,7 @@ export class SourceRelayService {
       await this.healer.refreshKeys(plan.refresh);
       await this.scheduler.schedule(plan.checks, `source-changes-${batch[0].id}-${batch[batch.length - 1].id}`);
       await this.traces.append(plan.traces).catch(() => undefined); // best-effort history
-      for (let i = 0; i < batch.length; i++) this.metrics.changeRelayed('external');
+      for (const c of batch) this.metrics.changeRelayed('external', c.source);
     });
   }
 

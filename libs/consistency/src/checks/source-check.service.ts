@@ -139,7 +139,7 @@ export class SourceCheckService implements OnModuleDestroy {
       if (!isPostWrite(c.trigger) || observation === undefined || observation instanceof Error) continue;
       const source = this.registry.get(c.source);
       const result = sliResult(observation, c.version, source && versionOrder(source));
-      this.metrics.sliSample(result);
+      this.metrics.sliSample(result, c.source);
       if (result === 'inconsistent' && c.writtenAt !== undefined) {
         await this.watch.markInconsistent(subjectOf(c), c.writtenAt).catch(() => undefined);
       }

@@ -176,6 +176,17 @@ export class InconsistenciesRepository {
     );
   }
 
+  /** Open records by source and kind. */
+  async activeBySource(): Promise<Map<string, Record<string, number>>> {
+    const rows = await sqlRows<{ source: string; kind: string; n: number }>(
+      this.manager,
+      `SELECT source, kind, count(*)::int AS n FROM inconsistencies WHERE status <> 'resolved' GROUP BY source, kind`,
+    );
+    const out = new Map<string, Record<string, number>>();
+    for (const r of rows) out.set(r.source, { ...out.get(r.source), [r.kind]: r.n });
+    return out;
+  }
+
   async stats(): Promise<InconsistencyStats> {
     const [totals]: { active: string; resolved: string; total: string; avg_resolution_s: string | null }[] = await sqlRows(
       this.manager,

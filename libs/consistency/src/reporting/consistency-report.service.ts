@@ -47,7 +47,7 @@ export class ConsistencyReportService {
   }
 
   /** This process's metrics summed with the workers' latest snapshots (published every 5 s). */
-  private async everyProcess(): Promise<MetricsSnapshot> {
+  async everyProcess(): Promise<MetricsSnapshot> {
     // Redis away: what this process knows.
     const workers: MetricsSnapshot[] = await withTimeout(this.snapshots.recent(), SCRAPE_READ_TIMEOUT_MS).catch(() => []);
     const registry = MetricsService.aggregate([await this.metrics.snapshot(), ...workers]);

@@ -5,20 +5,21 @@ import { MetricsModule } from '@app/metrics';
 import { CaptureModule } from '../capture';
 import { QueuesModule } from '../queues';
 import { RecordsModule } from '../records';
-import { SweepModule } from '../sweep';
+import { SweepModule, SweepStateModule } from '../sweep';
 import { ConsistencyReportService } from './consistency-report.service';
 import { ProgressHealthIndicator } from './health/progress.health';
 import { Readiness } from './health/readiness';
 import { RedisHealthIndicator } from './health/redis.health';
 import { MetricsPublisher } from './metrics-publisher';
 import { MetricsSnapshotStore } from './metrics-snapshot.store';
+import { SourceReportService } from './source-report.service';
 import { WorkerMetricsService } from './worker-metrics.service';
 
-/** What every app reports: the metrics summary over all processes, and readiness (PostgreSQL and both Redis). */
+/** What every app reports: the metrics summary over all processes, each source's figures, and readiness (PostgreSQL and both Redis). */
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), CacheModule, MetricsModule, QueuesModule, RecordsModule],
-  providers: [ConsistencyReportService, MetricsSnapshotStore, RedisHealthIndicator, Readiness],
-  exports: [TerminusModule, ConsistencyReportService, MetricsSnapshotStore, RedisHealthIndicator, Readiness],
+  imports: [TerminusModule.forRoot({ logger: false }), CacheModule, MetricsModule, QueuesModule, RecordsModule, SweepStateModule],
+  providers: [ConsistencyReportService, SourceReportService, MetricsSnapshotStore, RedisHealthIndicator, Readiness],
+  exports: [TerminusModule, ConsistencyReportService, SourceReportService, MetricsSnapshotStore, RedisHealthIndicator, Readiness],
 })
 export class ReportingModule {}
 

@@ -6,6 +6,7 @@ export type { SourceSweepResult } from './source-sweep.service';
 export { SweepLock } from './sweep-lock';
 export { SweepModule } from './sweep.module';
 export { SweepScheduler } from './sweep-scheduler';
+export { SweepStateModule } from './sweep-state.module';
 export { SweepService } from './sweep.service';
 export type { SweepTickResult } from './sweep.service';
 export { SWEEPER, SweeperStateRepository } from './sweeper-state.repository';
