@@ -190,6 +190,20 @@ describe('sources declaration', () => {
     expect(changes[0].new_keys.updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00$/); // ISO, microseconds, as compared
   });
 
+  it("captures writes made under the application's own search_path", async () => {
+    await ctx.pg.query('DELETE FROM source_changes');
+    const client = await ctx.pg.connect();
+    try {
+      await client.query('SET search_path TO shop');
+      await client.query(`INSERT INTO customers (email, tier) VALUES ('path@x.io', 'free')`);
+    } finally {
+      await client.query('RESET search_path');
+      client.release();
+    }
+    const { rows } = await ctx.pg.query('SELECT source, op FROM source_changes');
+    expect(rows).toEqual([{ source: 'customers', op: 'insert' }]);
+  });
+
   it('GET /sources lists the built-in items and the declared sources, saying how each is guarded', async () => {
     ctx.configure({ POLARIS_SOURCES: join(dir, 'one.yaml') });
     await ctx.startApi();

@@ -47,6 +47,9 @@ export class Sources1732800000000 implements MigrationInterface {
         last_pass_at    timestamptz,
         updated_at      timestamptz NOT NULL DEFAULT now()
       )`);
+    // The trigger runs in the application's sessions, whatever their search_path: it names the change
+    // log by the schema Polaris's tables are in.
+    const [{ schema }] = await q.query(`SELECT quote_ident(current_schema()) AS schema`);
     await q.query(`
       CREATE FUNCTION polaris_capture_source_change() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE
@@ -59,7 +62,7 @@ export class Sources1732800000000 implements MigrationInterface {
         IF TG_OP <> 'DELETE' THEN
           SELECT jsonb_object_agg(key, value) INTO new_keys FROM jsonb_each_text(to_jsonb(NEW)) WHERE key = ANY (TG_ARGV[1:]);
         END IF;
-        INSERT INTO source_changes (source, op, old_keys, new_keys) VALUES (TG_ARGV[0], lower(TG_OP), old_keys, new_keys);
+        INSERT INTO ${schema}.source_changes (source, op, old_keys, new_keys) VALUES (TG_ARGV[0], lower(TG_OP), old_keys, new_keys);
         PERFORM pg_notify('polaris_source_changes', TG_ARGV[0]);
         RETURN NULL;
       END $$`);
