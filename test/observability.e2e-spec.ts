@@ -9,13 +9,15 @@ const ROOT = join(__dirname, '..');
 const DASHBOARD = join(ROOT, 'deploy/grafana/dashboards/polaris.json');
 const PROMETHEUS_CONFIG = join(ROOT, 'deploy/prometheus/prometheus.yml');
 
-/** Every PromQL expression of the provisioned dashboard (rows may nest panels). */
+/** Every PromQL expression of the provisioned dashboard (rows may nest panels), its variables set to "All". */
 function dashboardExpressions(): { panel: string; expr: string }[] {
   const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8'));
+  const all = (expr: string) =>
+    (dashboard.templating?.list ?? []).reduce((e: string, v: any) => e.replaceAll(`$${v.name}`, v.allValue), expr);
   const out: { panel: string; expr: string }[] = [];
   const visit = (panels: any[] = []) => {
     for (const p of panels) {
-      for (const t of p.targets ?? []) if (t.expr) out.push({ panel: p.title, expr: t.expr });
+      for (const t of p.targets ?? []) if (t.expr) out.push({ panel: p.title, expr: all(t.expr) });
       visit(p.panels);
     }
   };
