@@ -16,6 +16,7 @@ const TABLES = `
     items jsonb NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (tenant_id, id));
   CREATE TABLE shop.notes (id int PRIMARY KEY, body text NOT NULL);
   CREATE TABLE shop.tags (id int PRIMARY KEY, label text NOT NULL);
+  CREATE TABLE shop.labels (id int PRIMARY KEY, name text NOT NULL, color text);
 `;
 
 /**
@@ -64,6 +65,14 @@ sources:
       - key: "${p}tag:{id}"
         format: string
         column: label
+  - name: labels
+    table: shop.labels
+    onChange: refresh
+    heal: invalidate
+    keys:
+      - key: "${p}label:{id}"
+        format: json
+        fields: { id: id, name: name, color: color }
 `;
 
   /** Caches a customer the way a Node app does: JSON.stringify of node-pg's row (numeric as text, Date as ISO ms). */
@@ -180,6 +189,33 @@ sources:
     expect(await active('tags')).toEqual([]);
   });
 
+  it('onChange: refresh rewrites a key a change left wrong, in its own format; a miss stays a miss', async () => {
+    await ctx.pg.query(`INSERT INTO shop.labels VALUES (1, 'old', NULL), (2, 'two', 'red')`);
+    await ctx.redis.set(`${p}label:1`, JSON.stringify({ id: 1, name: 'old', extra: true }), 'EX', 600);
+    await ctx.pg.query(`UPDATE shop.labels SET name = 'new' WHERE id IN (1, 2)`);
+    await waitFor(async () => JSON.parse((await ctx.redis.get(`${p}label:1`)) ?? '{}').name === 'new', 10_000);
+    expect(JSON.parse((await ctx.redis.get(`${p}label:1`))!)).toEqual({ id: 1, name: 'new', extra: true, color: null });
+    expect(await ctx.redis.ttl(`${p}label:1`)).toBeGreaterThan(500);
+    await ctx.settle();
+    expect(await ctx.redis.exists(`${p}label:2`)).toBe(0);
+    expect(await active('labels')).toEqual([]);
+  });
+
+  it('heal: invalidate deletes a confirmed key and resolves its record as auto_healed', async () => {
+    await ctx.pg.query(`INSERT INTO shop.labels VALUES (3, 'three', 'blue')`);
+    await ctx.redis.set(`${p}label:3`, JSON.stringify({ id: 3, name: 'three', color: 'green' })); // no change captured: only the sweep sees it
+    await ctx.workers[0].get(SourceSweepService).tick();
+    await waitFor(async () => (await ctx.redis.exists(`${p}label:3`)) === 0, 20_000);
+    const all = (await ctx.http('GET', '/items/inconsistencies/all?source=labels')).body as any[];
+    expect(all.find((r) => r.key === `${p}label:3`)).toMatchObject({
+      kind: 'diverged',
+      status: 'resolved',
+      resolution: 'auto_healed',
+      detectedBy: 'sweep',
+      diff: [{ field: 'color', cache: 'green', db: 'blue' }],
+    });
+  });
+
   it('the sweep finds a silent stale entry (composite key) and an orphan, ignores unparsable keys, and heal: refresh rewrites it in its own format', async () => {
     await ctx.pg.query(`INSERT INTO shop.orders VALUES (7, 1, 'paid', 10.50, '[{"sku": "a", "qty": 1}]', '2026-01-01T00:00:00.123456Z')`);
     // Cached before a change that was never captured (as if the trigger were off): the sweep must find it.
@@ -230,7 +266,7 @@ sources:
     const items = (await ctx.http('GET', '/items/inconsistencies/all?source=items')).body as any[];
     expect(items).toEqual([]);
     const sources = (await ctx.http('GET', '/sources')).body as any[];
-    expect(sources.map((s) => s.name)).toEqual(['items', 'customers', 'orders', 'notes', 'tags']);
+    expect(sources.map((s) => s.name)).toEqual(['items', 'customers', 'orders', 'notes', 'tags', 'labels']);
   });
 
   it("GET /sources reports each source's figures: changes captured, checks by outcome, open records by kind, SLI, last sweep pass", async () => {

@@ -149,7 +149,7 @@ export class TestContext {
   }
 
   /**
-   * Waits until nothing is left to happen: the change log is relayed and both queues have no
+   * Waits until nothing is left to happen: the change logs (items' and sources') are relayed and both queues have no
    * waiting, delayed or active job. Specs call this before asserting that nothing more happens.
    */
   async settle(timeoutMs = 30_000): Promise<void> {
@@ -157,8 +157,8 @@ export class TestContext {
     const queues = Object.values(QUEUES).map((name) => new Queue(name, { connection, prefix: this.queuePrefix }));
     try {
       await waitFor(async () => {
-        const { rows } = await this.pg.query(`SELECT count(*)::int AS n FROM item_changes`);
-        if (rows[0].n > 0) return false;
+        const { rows } = await this.pg.query(`SELECT (SELECT count(*) FROM item_changes) + (SELECT count(*) FROM source_changes) AS n`);
+        if (Number(rows[0].n) > 0) return false;
         for (const queue of queues) {
           const counts = await queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
           if (Object.values(counts).some((n) => n > 0)) return false;
