@@ -27,6 +27,7 @@ const TABLES = `
 describe('declared sources', () => {
   let ctx: TestContext;
   let p: string; // this spec's key prefix
+  let file: string; // the declaration the apps read
 
   const declaration = () => `
 sources:
@@ -106,7 +107,7 @@ sources:
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'polaris-sources-e2e-'));
-    const file = join(dir, 'polaris.yaml');
+    file = join(dir, 'polaris.yaml');
     ctx = await TestContext.create('sources', { POLARIS_SOURCES: file });
     p = `test:sources_${process.pid}:`;
     writeFileSync(file, declaration());
@@ -205,9 +206,11 @@ sources:
     await ctx.pg.query(`INSERT INTO shop.labels VALUES (3, 'three', 'blue')`);
     await ctx.redis.set(`${p}label:3`, JSON.stringify({ id: 3, name: 'three', color: 'green' })); // no change captured: only the sweep sees it
     await ctx.workers[0].get(SourceSweepService).tick();
-    await waitFor(async () => (await ctx.redis.exists(`${p}label:3`)) === 0, 20_000);
-    const all = (await ctx.http('GET', '/items/inconsistencies/all?source=labels')).body as any[];
-    expect(all.find((r) => r.key === `${p}label:3`)).toMatchObject({
+    const record = async () =>
+      ((await ctx.http('GET', '/items/inconsistencies/all?source=labels')).body as any[]).find((r) => r.key === `${p}label:3`);
+    await waitFor(async () => (await record())?.status === 'resolved', 20_000);
+    expect(await ctx.redis.exists(`${p}label:3`)).toBe(0);
+    expect(await record()).toMatchObject({
       kind: 'diverged',
       status: 'resolved',
       resolution: 'auto_healed',
@@ -286,5 +289,49 @@ sources:
     expect(stats.lastSweepPass).toMatchObject({ passes: expect.any(Number), durationMs: expect.any(Number), at: expect.any(String) });
     const items = ((await ctx.http('GET', '/sources')).body as any[]).find((s) => s.name === 'items');
     expect(items.stats).toMatchObject({ changesCaptured: 0, activeRecords: {}, lastSweepPass: null });
+  });
+
+  it('a source removed and one added across migrate and a restart: the removed one is no longer captured or checked, its records stay readable', async () => {
+    const notesKey = `${p}note:1`;
+    const before = (await ctx.http('GET', '/items/inconsistencies/active?source=notes')).body as any[];
+    expect(before.map((r) => r.key)).toEqual([notesKey]); // open since the diverged test
+    // notes removed, a new source over the same table added under another name and key.
+    const notes = declaration().indexOf('  - name: notes');
+    const tags = declaration().indexOf('  - name: tags');
+    const next =
+      declaration().slice(0, notes) +
+      declaration().slice(tags) +
+      `  - name: memos\n    table: shop.notes\n    keys:\n      - key: "${p}memo:{id}"\n        format: string\n        column: body\n`;
+    writeFileSync(file, next);
+    expect(await migrateSources(databaseConfig(), file)).toMatchObject({
+      installed: ['memos on shop.notes'],
+      removed: ['polaris_capture_notes on shop.notes'],
+    });
+    await ctx.stopWorker(ctx.workers[0]);
+    await ctx.api!.close();
+    await ctx.startApi();
+    await ctx.startWorker();
+
+    await ctx.redis.set(`${p}memo:1`, 'bye');
+    await ctx.pg.query(`UPDATE shop.notes SET body = 'again' WHERE id = 1`);
+    const changes = (await ctx.pg.query(`SELECT source FROM source_changes`)).rows;
+    expect(changes.every((c) => c.source === 'memos')).toBe(true);
+    expect(await waitForRecord('memos', `${p}memo:1`)).toMatchObject({
+      kind: 'diverged',
+      diff: [{ field: 'body', cache: 'bye', db: 'again' }],
+    });
+    await ctx.workers[0].get(SourceSweepService).tick();
+    await ctx.settle();
+    // The removed source's record is neither re-checked nor lost; its name still filters.
+    const after = (await ctx.http('GET', '/items/inconsistencies/active?source=notes')).body as any[];
+    expect(after).toEqual([expect.objectContaining({ key: notesKey, count: before[0].count })]);
+    expect(((await ctx.http('GET', '/sources')).body as any[]).map((x) => x.name)).toEqual([
+      'items',
+      'customers',
+      'orders',
+      'tags',
+      'labels',
+      'memos',
+    ]);
   });
 });

@@ -167,13 +167,20 @@ export class InconsistenciesRepository {
     return rows.map((r) => r.item_id);
   }
 
-  /** Keys of declared sources with open records, least recently seen first, for the sweeper to re-check. */
-  async openSourceKeys(limit: number): Promise<{ source: string; key: string }[]> {
+  /** Keys of `sources` with open records, least recently seen first, for the sweeper to re-check. */
+  async openSourceKeys(sources: readonly string[], limit: number): Promise<{ source: string; key: string }[]> {
+    if (sources.length === 0) return [];
     return sqlRows<{ source: string; key: string }>(
       this.manager,
-      `SELECT source, cache_key AS key FROM inconsistencies WHERE status <> 'resolved' AND source <> 'items' ORDER BY last_seen_at LIMIT $1`,
-      [limit],
+      `SELECT source, cache_key AS key FROM inconsistencies WHERE status <> 'resolved' AND source = ANY($2::text[]) ORDER BY last_seen_at LIMIT $1`,
+      [limit, sources],
     );
+  }
+
+  /** Whether any record, open or not, belongs to `source` (one no longer declared keeps its records). */
+  async hasSource(source: string): Promise<boolean> {
+    const rows = await sqlRows(this.manager, `SELECT 1 FROM inconsistencies WHERE source = $1 LIMIT 1`, [source]);
+    return rows.length > 0;
   }
 
   /** Open records by source and kind. */

@@ -21,9 +21,12 @@ export class InconsistenciesService {
     private readonly sources: SourceRegistry,
   ) {}
 
-  /** Newest last_seen first; of one source when `source` names one (an unknown name is a 400, not an empty list). */
+  /**
+   * Newest last_seen first; of one source when `source` names one: a declared source, or one removed
+   * since that left records. Any other name is a 400 (a typo), not an empty list.
+   */
   async list(activeOnly: boolean, limit: number, source?: string): Promise<InconsistencyDto[]> {
-    if (source !== undefined && source !== BUILT_IN_SOURCE && !this.sources.get(source)) {
+    if (source !== undefined && source !== BUILT_IN_SOURCE && !this.sources.get(source) && !(await this.records.hasSource(source))) {
       throw ConsistencyError.unknownSource(source, [BUILT_IN_SOURCE, ...this.sources.sources.map((s) => s.name)]);
     }
     const now = Date.now();

@@ -49,7 +49,10 @@ export class SourceSweepService {
   async tick(shouldStop: () => boolean = () => false): Promise<SourceSweepResult> {
     const result: SourceSweepResult = { rows: 0, keys: 0, mismatches: 0, passesCompleted: [] };
     // Open records are re-checked every tick: that is how they become persistent or resolved.
-    const open = await this.records.openSourceKeys(this.cfg.sweep.batchSize);
+    const open = await this.records.openSourceKeys(
+      this.registry.sources.map((s) => s.name),
+      this.cfg.sweep.batchSize,
+    );
     await this.scheduler.schedule(open.map(({ source, key }): KeyCheck => ({ source, key, trigger: 'sweep' })));
     for (const source of this.registry.sources) {
       if (shouldStop() || this.budgetLeft(result) <= 0) break;
