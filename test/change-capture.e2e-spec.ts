@@ -180,6 +180,6 @@ describe('change capture and out-of-band writes', () => {
     expect(api).toMatch(/polaris_sli_consistency_nines \d/);
     const worker = (await ctx.workers[0].inject({ method: 'GET', url: '/metrics' })).body;
     expect(Number(/polaris_sli_time_to_consistency_seconds_count (\d+)/.exec(worker)![1])).toBeGreaterThanOrEqual(1);
-    expect(Number(/polaris_changes_relayed_total\{origin="external"\} (\d+)/.exec(worker)![1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/polaris_changes_relayed_total\{origin="external",source="items"\} (\d+)/.exec(worker)![1])).toBeGreaterThanOrEqual(1);
   });
 });
