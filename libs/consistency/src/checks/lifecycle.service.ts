@@ -80,7 +80,7 @@ export class LifecycleService {
     const now = Date.now();
     const job: ConfirmJob = {
       ...identity(s),
-      token: confirmJobId(subjectOf(identity(s)), now),
+      token: confirmJobId(subjectFor(s), now),
       detectedAt: new Date(now).toISOString(),
       detectedBy: detectedBy(s.trigger),
       kind,
@@ -112,14 +112,14 @@ export class LifecycleService {
   private async clear(s: Subject): Promise<void> {
     if (s.confirmation) {
       // The confirmation ends its own grace period, so a new detection can start right after.
-      await this.watch.endPending(subjectOf(identity(s)), s.confirmation.token);
+      await this.watch.endPending(subjectFor(s), s.confirmation.token);
       this.events.emit('cleared', { ...this.describe(s), detectedAt: s.confirmation.detectedAt });
       return;
     }
     if (!s.pendingToken) return;
     const removed = await withinQueueTimeout(this.confirmations.remove(s.pendingToken), this.redis);
     if (removed !== 1) return; // running right now: the confirmation will clear or confirm
-    if (await this.watch.endPending(subjectOf(identity(s)), s.pendingToken)) {
+    if (await this.watch.endPending(subjectFor(s), s.pendingToken)) {
       this.events.emit('cleared', this.describe(s));
     }
   }
@@ -134,7 +134,7 @@ export class LifecycleService {
     const o = s.observation;
     if (!c || !isMismatch(o.outcome)) return;
     const since = new Date(Date.parse(c.detectedAt) - this.cfg.timeline.windowMs);
-    const trace = await this.traces.of(subjectOf(identity(s))).catch(() => []);
+    const trace = await this.traces.of(subjectFor(s)).catch(() => []);
     const { record, inserted } = await this.records.confirm({
       source: s.inspection?.source.name ?? BUILT_IN_SOURCE,
       cacheKey: s.cacheKey,
@@ -196,4 +196,9 @@ export class LifecycleService {
 /** Who a subject is, as its confirmation job names it. */
 function identity(s: Subject): Pick<ConfirmJob, 'itemId' | 'source' | 'key'> {
   return s.inspection ? { source: s.inspection.source.name, key: s.cacheKey } : { itemId: s.itemId };
+}
+
+/** The subject's name in Polaris's bookkeeping (pending marks, traces). */
+function subjectFor(s: Subject): string {
+  return subjectOf(identity(s));
 }
