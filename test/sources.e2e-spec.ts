@@ -234,6 +234,9 @@ sources:
     await ctx.redis.set(`${p}order:7:1`, JSON.stringify(stale), 'EX', 3600);
     await ctx.redis.set(`${p}order:7:404`, JSON.stringify({ ...stale, id: '404' }));
     await ctx.redis.set(`${p}order:x:y`, '{}'); // cannot be an order's key: logged once, never a record
+    // Pages of SWEEP_BATCH_SIZE (100) rows, read one ahead: a stale entry on the third page is found too.
+    await ctx.pg.query(`INSERT INTO shop.orders SELECT 8, g, 'new', 1, '[]', now() FROM generate_series(1, 250) g`);
+    await ctx.redis.set(`${p}order:8:250`, JSON.stringify({ tenantId: 8, id: '250', status: 'old', total: '1.00', items: [], updatedAt: '2000-01-01T00:00:00.000Z' }));
     const sweep = ctx.workers[0].get(SourceSweepService);
     await sweep.tick();
 
@@ -258,6 +261,7 @@ sources:
     const all = await everyRecord();
     expect(all.find((r) => r.key === `${p}order:7:1`)).toMatchObject({ kind: 'stale', status: 'resolved', resolution: 'auto_healed' });
     expect(all.find((r) => r.key === `${p}order:x:y`)).toBeUndefined();
+    await waitFor(async () => (await everyRecord()).some((r) => r.key === `${p}order:8:250` && r.kind === 'stale'), 20_000);
   });
 
   it('records filter by source; an unknown source is a 400; GET /sources lists them', async () => {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CacheService } from '@app/cache';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
 import { MetricsService } from '@app/metrics';
-import { acceptsText, KeyToInspect, Source, SourceInspector, SourceRegistry, SourceRows } from '@app/sources';
+import { acceptsText, KeyToInspect, RowText, Source, SourceInspector, SourceRegistry, SourceRows } from '@app/sources';
 import { isMismatch } from '../outcome';
 import { CheckScheduler, KeyCheck } from '../queues';
 import { InconsistenciesRepository } from '../records';
@@ -66,21 +66,30 @@ export class SourceSweepService {
     cursor.passStartedAt ??= new Date();
     let savedAt = Date.now();
     const { batchSize } = this.cfg.sweep;
+    // The next page is read while this one is compared, so PostgreSQL's and Redis's round trips overlap.
+    let ahead: { after: string; page: Promise<RowText[]> } | null = null;
     while (!shouldStop() && this.budgetLeft(result) > 0) {
       if (cursor.phase === 'keys' && cursor.keyTemplate >= source.keys.length) {
         this.completePass(source, cursor); // the declaration lost key templates since this pass began
         break;
       }
       if (cursor.phase === 'rows') {
-        const page = await this.rows.page(source, cursor.rowCursor, batchSize);
+        const after = JSON.stringify(cursor.rowCursor);
+        const page: RowText[] = await (ahead?.after === after ? ahead.page : this.rows.page(source, cursor.rowCursor, batchSize));
+        const last: string[] | null = page.length === batchSize ? source.primaryKey.map((c) => page[page.length - 1][c] as string) : null;
+        ahead =
+          last && this.budgetLeft(result) > page.length
+            ? { after: JSON.stringify(last), page: this.rows.page(source, last, batchSize) }
+            : null;
+        ahead?.page.catch(() => undefined); // awaited next round, or abandoned when the tick stops
         const inspections = await this.inspector.inspectRows(source, page);
         const mismatched = inspections.filter((x) => isMismatch(x.comparison.outcome)).map((x) => x.cacheKey);
         await this.enqueue(source, mismatched);
         result.rows += page.length;
         result.mismatches += mismatched.length;
         this.metrics.swept('items', page.length, mismatched.length, source.name);
-        if (page.length < batchSize) Object.assign(cursor, { phase: 'keys', rowCursor: null, keyTemplate: 0, keyCursor: '0' });
-        else cursor.rowCursor = source.primaryKey.map((c) => page[page.length - 1][c] as string);
+        if (!last) Object.assign(cursor, { phase: 'keys', rowCursor: null, keyTemplate: 0, keyCursor: '0' });
+        else cursor.rowCursor = last;
       } else {
         const key = source.keys[cursor.keyTemplate];
         const step = await this.cache.scanMatch(cursor.keyCursor, key.template.scanPattern(), batchSize);

@@ -9,7 +9,8 @@ export interface LastSweepPass {
 }
 
 export class SourceStatsDto {
-  @ApiProperty({ example: 1520, description: 'Captured changes relayed to checks, across the api and the workers' }) changesCaptured: number;
+  @ApiProperty({ example: 1520, description: 'Captured changes relayed to checks, across the api and the workers' })
+  changesCaptured: number;
 
   @ApiProperty({
     type: 'object',
