@@ -152,6 +152,29 @@ sources:
     expect(detail.timeline.find((e: any) => e.type === 'change')).toMatchObject({ op: 'update' });
   });
 
+  it('a stale fill repeated within the grace period is confirmed as the first detection, not escaped by a new grace period', async () => {
+    const id = await newCustomer();
+    const v1 = await cacheCustomer(id);
+    await ctx.settle();
+    const detected = (await ctx.transitions()).detected;
+    const staleFill = (c: Record<string, any>) =>
+      ctx.redis.set(
+        `${p}customer:${id}`,
+        JSON.stringify({ id: c.id, email: c.email, tier: c.tier, balance: c.balance, updatedAt: c.updated_at }),
+      );
+    await ctx.pg.query(`UPDATE shop.customers SET tier = 'pro', updated_at = now() WHERE id = $1`, [id]);
+    await staleFill(v1); // the fill read v1 before the update, and lands after its invalidation
+    await waitFor(async () => (await ctx.transitions()).detected > detected, 10_000);
+    const v2 = (await ctx.pg.query('SELECT * FROM shop.customers WHERE id = $1', [id])).rows[0];
+    await ctx.pg.query(`UPDATE shop.customers SET tier = 'enterprise', updated_at = now() WHERE id = $1`, [id]);
+    await staleFill(v2); // again: the cache reaches the version detected, still behind the row
+    const record = await waitForRecord('customers', `${p}customer:${id}`);
+    expect(record).toMatchObject({ kind: 'stale', diff: expect.arrayContaining([{ field: 'tier', cache: 'pro', db: 'enterprise' }]) });
+    const detail = (await ctx.http('GET', `/inconsistencies/${record.id}`)).body;
+    expect(detail.timeline.map((e: any) => e.transition).filter(Boolean)).toEqual(expect.arrayContaining(['detect', 'recheck', 'confirm']));
+    expect(detail.timeline.some((e: any) => e.transition === 'clear+detect')).toBe(false);
+  });
+
   it('an email change that forgets the old key leaves an orphan built from the old value', async () => {
     const id = await newCustomer();
     const before = await cacheCustomer(id);
@@ -236,7 +259,10 @@ sources:
     await ctx.redis.set(`${p}order:x:y`, '{}'); // cannot be an order's key: logged once, never a record
     // Pages of SWEEP_BATCH_SIZE (100) rows, read one ahead: a stale entry on the third page is found too.
     await ctx.pg.query(`INSERT INTO shop.orders SELECT 8, g, 'new', 1, '[]', now() FROM generate_series(1, 250) g`);
-    await ctx.redis.set(`${p}order:8:250`, JSON.stringify({ tenantId: 8, id: '250', status: 'old', total: '1.00', items: [], updatedAt: '2000-01-01T00:00:00.000Z' }));
+    await ctx.redis.set(
+      `${p}order:8:250`,
+      JSON.stringify({ tenantId: 8, id: '250', status: 'old', total: '1.00', items: [], updatedAt: '2000-01-01T00:00:00.000Z' }),
+    );
     const sweep = ctx.workers[0].get(SourceSweepService);
     await sweep.tick();
 

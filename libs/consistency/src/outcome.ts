@@ -34,4 +34,6 @@ export interface Observation {
   diff?: FieldDiff[];
   /** Declared sources: a digest of the entry as read, which tells a changed entry from the same one. */
   cacheDigest?: string;
+  /** Declared sources: a digest of the row as the key projects it, which tells a row that moved. */
+  dbDigest?: string;
 }

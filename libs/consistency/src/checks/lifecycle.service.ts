@@ -69,6 +69,9 @@ export class LifecycleService {
         case 'resolve':
           await this.inconsistencies.resolve(s.cacheKey, effect.resolution, this.describe(s));
           break;
+        case 'recheck':
+          await this.recheck(s);
+          break;
       }
     }
   }
@@ -78,31 +81,52 @@ export class LifecycleService {
     const kind = s.observation.outcome;
     if (!isMismatch(kind)) return;
     const now = Date.now();
-    const job: ConfirmJob = {
-      ...identity(s),
-      token: confirmJobId(subjectFor(s), now),
-      detectedAt: new Date(now).toISOString(),
-      detectedBy: detectedBy(s.trigger),
-      kind,
-      cacheVersion: s.observation.cacheVersion,
-      dbVersion: s.observation.dbVersion,
-      ...(s.observation.cacheDigest !== undefined ? { cacheDigest: s.observation.cacheDigest } : {}),
-    };
-    if (!(await this.watch.startPending(job))) return; // another check detected it first
-    try {
-      await withinQueueTimeout(
-        this.confirmations.add(JOBS.confirm, job, { ...CONFIRM_JOB_OPTIONS, jobId: job.token, delay: this.cfg.gracePeriodMs }),
-        this.redis,
-      );
-    } catch (err) {
-      await this.watch.endPending(subjectOf(job), job.token).catch(() => undefined);
-      throw err;
-    }
+    const job: ConfirmJob = { ...this.confirmation(s, now), detectedAt: new Date(now).toISOString(), detectedBy: detectedBy(s.trigger) };
+    if (!(await this.awaitConfirmation(job, this.cfg.gracePeriodMs))) return; // another check detected it first
     this.events.emit('detected', {
       ...this.describe(s),
       detectedBy: job.detectedBy,
       confirmAt: new Date(now + this.cfg.gracePeriodMs).toISOString(),
     });
+  }
+
+  /**
+   * The confirmation saw the mismatch move (declared sources): the same detection, from the same
+   * moment, looks again after the source's check delay, judged against this look (stillDivergent).
+   * Nothing is logged: no state changed.
+   */
+  private async recheck(s: Subject): Promise<void> {
+    const c = s.confirmation;
+    if (!c || !isMismatch(s.observation.outcome)) return;
+    const job: ConfirmJob = { ...this.confirmation(s, Date.now()), detectedAt: c.detectedAt, detectedBy: c.detectedBy, recheck: true };
+    await this.watch.endPending(subjectFor(s), c.token);
+    await this.awaitConfirmation(job, s.inspection?.source.checkDelayMs ?? this.cfg.immediateCheckDelayMs);
+  }
+
+  /** A confirmation of what `s` observed, at `now`. */
+  private confirmation(s: Subject, now: number): Omit<ConfirmJob, 'detectedAt' | 'detectedBy'> {
+    const o = s.observation;
+    return {
+      ...identity(s),
+      token: confirmJobId(subjectFor(s), now),
+      kind: o.outcome as ConfirmJob['kind'],
+      cacheVersion: o.cacheVersion,
+      dbVersion: o.dbVersion,
+      ...(o.cacheDigest !== undefined ? { cacheDigest: o.cacheDigest } : {}),
+      ...(o.dbDigest !== undefined ? { dbDigest: o.dbDigest } : {}),
+    };
+  }
+
+  /** Marks the subject pending under the job and queues it after `delay`; false when another detection holds the mark. */
+  private async awaitConfirmation(job: ConfirmJob, delay: number): Promise<boolean> {
+    if (!(await this.watch.startPending(job))) return false;
+    try {
+      await withinQueueTimeout(this.confirmations.add(JOBS.confirm, job, { ...CONFIRM_JOB_OPTIONS, jobId: job.token, delay }), this.redis);
+    } catch (err) {
+      await this.watch.endPending(subjectOf(job), job.token).catch(() => undefined);
+      throw err;
+    }
+    return true;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { Outcome } from '../outcome';
-import { decideOnCheck, decideOnConfirm, KnownState, sameDivergence } from './lifecycle';
+import { decideOnCheck, decideOnConfirm, KnownState, sameDivergence, stillDivergent } from './lifecycle';
 
 const nothing: KnownState = { open: null, pending: false };
 const pending: KnownState = { open: null, pending: true };
@@ -80,5 +80,33 @@ describe('sameDivergence', () => {
     expect(sameDivergence({ kind: 'corrupt', cacheVersion: null, dbVersion: 4 }, { cacheVersion: null })).toBe(true);
     expect(sameDivergence({ kind: 'ahead', cacheVersion: 7, dbVersion: 6 }, { cacheVersion: 9 })).toBe(false);
     expect(sameDivergence({ kind: 'orphan', cacheVersion: 2, dbVersion: null }, { cacheVersion: 2 })).toBe(true);
+  });
+});
+
+describe('stillDivergent (a recheck)', () => {
+  const look = { kind: 'stale' as const, cacheVersion: 1, dbVersion: 2, dbDigest: 'row-at-v2' };
+
+  it('is the same divergence when the row has not moved since the previous look', () => {
+    expect(stillDivergent(look, { cacheVersion: 1, dbDigest: 'row-at-v2' })).toBe(true);
+    expect(
+      stillDivergent({ ...look, kind: 'diverged', cacheVersion: null, dbVersion: null }, { cacheVersion: null, dbDigest: 'row-at-v2' }),
+    ).toBe(true);
+  });
+
+  it('is the same divergence when the cache is still behind what the row held at the previous look', () => {
+    expect(stillDivergent(look, { cacheVersion: 1, dbDigest: 'row-at-v3' })).toBe(true);
+  });
+
+  it('is another mismatch (a write possibly in flight) when the row moved and the cache caught up with the previous look', () => {
+    expect(stillDivergent(look, { cacheVersion: 2, dbDigest: 'row-at-v3' })).toBe(false);
+    expect(stillDivergent({ ...look, kind: 'diverged' }, { cacheVersion: null, dbDigest: 'row-at-v3' })).toBe(false);
+  });
+});
+
+describe('decideOnConfirm with recheck', () => {
+  it('looks again shortly instead of restarting the grace period', () => {
+    expect(decideOnConfirm('stale', null, false, true)).toEqual([{ type: 'recheck' }]);
+    expect(decideOnConfirm('stale', null, true, true)).toEqual([{ type: 'confirm' }]);
+    expect(decideOnConfirm('consistent', null, false, true)).toEqual([{ type: 'clear' }]);
   });
 });

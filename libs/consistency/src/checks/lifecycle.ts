@@ -17,9 +17,15 @@ export interface KnownState {
  *  - confirm: write the record (CONFIRMED)
  *  - touch:   count++ and last_seen_at; confirmed becomes persistent (PERSISTENT, logged once)
  *  - resolve: close the open record (RESOLVED)
+ *  - recheck: the mismatch moved during the grace period; look again shortly, in the same detection
  */
 export type Effect =
-  { type: 'detect' } | { type: 'clear' } | { type: 'confirm' } | { type: 'touch' } | { type: 'resolve'; resolution: Resolution };
+  | { type: 'detect' }
+  | { type: 'clear' }
+  | { type: 'confirm' }
+  | { type: 'touch' }
+  | { type: 'resolve'; resolution: Resolution }
+  | { type: 'recheck' };
 
 function consistentEffects(outcome: Outcome, state: KnownState): Effect[] {
   const effects: Effect[] = [];
@@ -42,6 +48,7 @@ export interface Detected {
   cacheVersion: Version | null;
   dbVersion: Version | null;
   cacheDigest?: string;
+  dbDigest?: string;
 }
 
 /**
@@ -67,13 +74,34 @@ export function sameDivergence(
 }
 
 /**
+ * Whether a mismatch seen by a recheck (a look a check delay after the previous one, see
+ * decideOnConfirm) is the one that look saw, and so not a write in flight: the row has not moved
+ * since, or the cache is still behind the version the row had then. An application writes its cache
+ * within its check delay after its commit, so neither can be explained by a write still to land.
+ */
+export function stillDivergent(
+  previous: Detected,
+  now: Pick<Observation, 'cacheVersion' | 'dbDigest'>,
+  order: VersionOrder = integerOrder,
+): boolean {
+  if (previous.dbDigest !== undefined && now.dbDigest === previous.dbDigest) return true;
+  if (previous.kind !== 'stale' || previous.dbVersion === null || now.cacheVersion === null) return false;
+  return order(now.cacheVersion, previous.dbVersion) === -1;
+}
+
+/**
  * The confirmation owning the pending state observed `outcome` after the grace period.
  * (`state.pending` is the confirmation itself, so a consistent outcome clears it.) A mismatch that
- * is not the detected divergence (see sameDivergence) clears the detection and starts a new grace
- * period, instead of confirming an inconsistency that is not there.
+ * is not the detected divergence (see sameDivergence) is not confirmed: it may be a write in flight.
+ * Without `recheck` the detection is cleared and a new grace period starts. With it (declared
+ * sources), the same detection looks again after the short delay an application's own cache write
+ * needs: a cache still behind what the database held at this look is not in flight, and is confirmed
+ * as the divergence first detected, instead of escaping through a new grace period (a stale fill
+ * repeated within one grace period).
  */
-export function decideOnConfirm(outcome: Outcome, open: KnownState['open'], same: boolean): Effect[] {
+export function decideOnConfirm(outcome: Outcome, open: KnownState['open'], same: boolean, recheck = false): Effect[] {
   if (!isMismatch(outcome)) return consistentEffects(outcome, { open, pending: true });
   if (open) return [{ type: 'touch' }];
-  return same ? [{ type: 'confirm' }] : [{ type: 'clear' }, { type: 'detect' }];
+  if (same) return [{ type: 'confirm' }];
+  return recheck ? [{ type: 'recheck' }] : [{ type: 'clear' }, { type: 'detect' }];
 }

@@ -1,4 +1,5 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { contentDigest } from '@app/cache';
 import type { JsonValue } from '@app/items';
@@ -9,7 +10,7 @@ import { ConfirmJob, isPostWrite, KeyCheck, subjectOf } from '../queues';
 import { InconsistenciesRepository, TimelineEntry, TraceStore } from '../records';
 import type { CheckResult } from './check.service';
 import { ComparisonFailures } from './comparison-failures';
-import { decideOnCheck, decideOnConfirm, KnownState, sameDivergence } from './lifecycle';
+import { decideOnCheck, decideOnConfirm, KnownState, sameDivergence, stillDivergent } from './lifecycle';
 import { LifecycleService, Subject } from './lifecycle.service';
 import { checkTraceEntry } from './trace-entry';
 import { sliResult } from './sli';
@@ -98,7 +99,9 @@ export class SourceCheckService implements OnModuleDestroy {
       await this.watch.endPending(subjectOf(job), job.token);
       return 'uncomparable';
     }
-    const effects = decideOnConfirm(s.observation.outcome, s.open, sameDivergence(job, s.observation, versionOrder(s.inspection.source)));
+    const order = versionOrder(s.inspection.source);
+    const same = job.recheck ? stillDivergent(job, s.observation, order) : sameDivergence(job, s.observation, order);
+    const effects = decideOnConfirm(s.observation.outcome, s.open, same, true);
     await this.traces.append([{ subject: s.subject, entry: checkTraceEntry(s.observation, 'confirm', effects) }]).catch(() => undefined);
     await this.lifecycle.apply(effects, { ...s, confirmation: job });
     await this.watch.endPending(s.subject, job.token);
@@ -166,14 +169,16 @@ function versionOrder(source: Source): VersionOrder {
 /** An inspection as the lifecycle records it: both sides as JSON, the differing fields, and a digest of the entry. */
 export function toObservation(x: Inspection): Observation {
   const c = x.comparison;
+  const dbValue = x.row === null ? null : projection(x);
   return {
     outcome: c.outcome,
     dbVersion: c.dbVersion,
     cacheVersion: c.cacheVersion,
-    dbValue: x.row === null ? null : projection(x),
+    dbValue,
     cacheValue: cachedValue(x),
     ...(c.diff.length ? { diff: c.diff } : {}),
     cacheDigest: contentDigest(x.entry),
+    dbDigest: createHash('sha1').update(JSON.stringify(dbValue)).digest('hex'),
   };
 }
 

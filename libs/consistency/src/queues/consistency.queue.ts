@@ -89,6 +89,9 @@ export interface ConfirmJob {
   cacheVersion: Version | null;
   dbVersion: Version | null;
   cacheDigest?: string;
+  dbDigest?: string;
+  /** A look again, shortly after a confirmation saw the mismatch move (declared sources; see decideOnConfirm). */
+  recheck?: boolean;
 }
 
 /** What Polaris watches, in its bookkeeping keys: an item id, or a declared source's key. */
