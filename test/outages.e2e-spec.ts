@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { Pool } from 'pg';
 import { redisOptionsFromUrl } from '@app/cache';
+import { sessionOptions } from '@app/database';
 import { AppProcess, freePort, PostgresServer, RedisServer, sleep, spawnApp, waitFor } from '@app/testing';
 
 /**
@@ -238,7 +239,7 @@ describe('outages and kills under write load: nothing lost, nothing unchecked, n
     const [code] = await migrate.exited;
     if (code !== 0) throw new Error(`migrate failed: ${migrate.output()}`);
     [api, worker] = await Promise.all([spawn('api'), spawn('worker')]);
-    db = new Pool({ connectionString: env.POSTGRES_URL, max: 2 });
+    db = new Pool({ connectionString: env.POSTGRES_URL, max: 2, options: sessionOptions({ schema: 'polaris' }) });
     db.on('error', () => undefined); // the server is restarted under it
     const connection = redisOptionsFromUrl(redis.url);
     for (const name of ['checks', 'confirmations'])

@@ -12,7 +12,12 @@ import { redisOptionsFromUrl } from '@app/cache';
 import { env, exitWith } from './lifeline';
 
 const prefix = env('CACHE_KEY_PREFIX');
-const pool = new Pool({ connectionString: env('POSTGRES_URL'), max: Number(env('PG_POOL_SIZE', '10')) });
+// The bench seeds its tables beside Polaris's, in the polaris schema.
+const pool = new Pool({
+  connectionString: env('POSTGRES_URL'),
+  max: Number(env('PG_POOL_SIZE', '10')),
+  options: '-c search_path=polaris,public',
+});
 const redis = new Redis(env('REDIS_URL'), { enableAutoPipelining: true });
 const tally = { consistent: 0, mismatched: 0 };
 

@@ -14,7 +14,12 @@ const table = env('BASELINE_TABLE');
 if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`bad BASELINE_TABLE ${table}`);
 const prefix = env('CACHE_KEY_PREFIX');
 const ttl = Number(env('CACHE_TTL_SECONDS'));
-const pool = new Pool({ connectionString: env('POSTGRES_URL'), max: Number(env('PG_POOL_SIZE', '10')) });
+// The bench seeds its tables beside Polaris's, in the polaris schema.
+const pool = new Pool({
+  connectionString: env('POSTGRES_URL'),
+  max: Number(env('PG_POOL_SIZE', '10')),
+  options: '-c search_path=polaris,public',
+});
 const redis = new Redis(env('REDIS_URL'), { enableAutoPipelining: true });
 const app = Fastify({ logger: false });
 const sql = `UPDATE ${table} SET value = $2, version = version + 1, updated_at = now() WHERE id = $1

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { sessionOptions } from '@app/database';
 import { ItemRow, serializeCacheEntry, toItem } from '@app/items';
 import { dropDatabase, removeKeys } from '@app/testing';
 import { assertBenchRedisDb, Isolation, PG_SERVER, ROOT } from './cli';
@@ -22,7 +23,7 @@ export async function freshDatabase(iso: Isolation): Promise<void> {
 }
 
 export async function connectPg(iso: Isolation): Promise<Client> {
-  const pg = new Client({ connectionString: iso.postgresUrl });
+  const pg = new Client({ connectionString: iso.postgresUrl, options: sessionOptions({ schema: 'polaris' }) });
   await pg.connect();
   return pg;
 }

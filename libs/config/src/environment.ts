@@ -198,6 +198,13 @@ export class Environment {
   @IsInt()
   TIMELINE_MAX_ENTRIES: number = 50;
 
+  /**
+   * The schema of Polaris's own tables and functions (and the demo items); Polaris's sessions put it
+   * first on their search_path. Created by `npm run migrate`.
+   */
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'POLARIS_SCHEMA must be a lower-case SQL identifier' })
+  POLARIS_SCHEMA: string = 'polaris';
+
   /** The sources declaration (see polaris.yaml); absent file: only the built-in items are guarded. */
   @MinLength(1)
   @IsString()

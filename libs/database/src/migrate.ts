@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { DatabaseConfig } from '@app/config';
-import { dataSourceOptions } from './data-source-options';
+import { dataSourceOptions, sessionOptions } from './data-source-options';
 
 const MIGRATION_LOCK = 724_001; // pg advisory lock id: one migrator at a time
 
@@ -29,7 +29,7 @@ export async function ensureDatabase(url: string): Promise<void> {
 /** Creates the database if needed and applies pending migrations; returns their names. */
 export async function migrate(db: DatabaseConfig): Promise<string[]> {
   await ensureDatabase(db.url);
-  const lock = new Client({ connectionString: db.url, connectionTimeoutMillis: db.connectTimeoutMs });
+  const lock = new Client({ connectionString: db.url, connectionTimeoutMillis: db.connectTimeoutMs, options: sessionOptions(db) });
   await lock.connect();
   const dataSource = new DataSource(dataSourceOptions(db));
   try {

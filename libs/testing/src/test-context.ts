@@ -5,7 +5,7 @@ import { Pool } from 'pg';
 import { redisOptionsFromUrl } from '@app/cache';
 import { databaseConfig, setLogDestination } from '@app/config';
 import { QUEUES } from '@app/consistency';
-import { migrate } from '@app/database';
+import { migrate, sessionOptions } from '@app/database';
 import { MetricsService, sumBy } from '@app/metrics';
 import { dropDatabase, removeKeys, waitFor } from './stores';
 
@@ -67,7 +67,8 @@ export class TestContext {
       QUEUE_PREFIX: this.queuePrefix,
       ...overrides,
     });
-    this.pg = new Pool({ connectionString: process.env.POSTGRES_URL, max: 4 });
+    // Polaris's tables by their plain names, as its own sessions see them.
+    this.pg = new Pool({ connectionString: process.env.POSTGRES_URL, max: 4, options: sessionOptions({ schema: process.env.POLARIS_SCHEMA || 'polaris' }) });
     this.pg.on('error', () => undefined); // a client still ending when close() drops the database
     this.redis = new Redis(process.env.REDIS_URL!);
     setLogDestination({

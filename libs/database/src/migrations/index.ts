@@ -3,6 +3,7 @@ import { ChangeCapture1732500000000 } from './1732500000000-change-capture';
 import { NotifyOutOfBandOnly1732600000000 } from './1732600000000-notify-out-of-band-only';
 import { LeanChangeLog1732700000000 } from './1732700000000-lean-change-log';
 import { Sources1732800000000 } from './1732800000000-sources';
+import { PolarisSchema1732900000000 } from './1732900000000-polaris-schema';
 
 /** Every migration, oldest first. Runtime and the TypeORM CLI both read this list. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   NotifyOutOfBandOnly1732600000000,
   LeanChangeLog1732700000000,
   Sources1732800000000,
+  PolarisSchema1732900000000,
 ];

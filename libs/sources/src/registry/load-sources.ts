@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import type { DatabaseConfig } from '@app/config';
+import { sessionOptions } from '@app/database';
 import { readDeclaration } from '../declaration/source-declaration';
 import { CaptureChanges, installCapture } from './capture-installer';
 import { DescribedSources, describeSources, Query } from './describe-sources';
@@ -11,7 +12,7 @@ export async function loadSources(file: string, query: Query): Promise<Described
 
 /** `npm run migrate`'s part for sources: the capture triggers made to match the declaration, in one transaction. */
 export async function migrateSources(db: DatabaseConfig, file: string): Promise<CaptureChanges & { warnings: string[] }> {
-  const client = new Client({ connectionString: db.url, connectionTimeoutMillis: db.connectTimeoutMs });
+  const client = new Client({ connectionString: db.url, connectionTimeoutMillis: db.connectTimeoutMs, options: sessionOptions(db) });
   await client.connect();
   const query: Query = async <T>(sql: string, params: unknown[]) => (await client.query(sql, params)).rows as T[];
   try {
