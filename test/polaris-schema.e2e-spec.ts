@@ -4,7 +4,15 @@ import { DatabaseConfig } from '@app/config';
 import { dataSourceOptions, ensureDatabase, migrate, MIGRATIONS } from '@app/database';
 import { dropDatabase, TEST_POSTGRES } from '@app/testing';
 
-const POLARIS_TABLES = ['inconsistencies', 'item_changes', 'items', 'source_changes', 'source_sweep_state', 'sweeper_state', 'typeorm_migrations'];
+const POLARIS_TABLES = [
+  'inconsistencies',
+  'item_changes',
+  'items',
+  'source_changes',
+  'source_sweep_state',
+  'sweeper_state',
+  'typeorm_migrations',
+];
 
 /**
  * Polaris keeps its tables, functions and the demo items in one schema (POLARIS_SCHEMA), so that in an
@@ -49,9 +57,11 @@ describe('the Polaris schema', () => {
     await migrate(db);
     expect(await tablesBySchema(db)).toEqual(POLARIS_TABLES.map((t) => `polaris.${t}`));
     const functions = await plain(db, async (c) =>
-      (await c.query(`SELECT n.nspname || '.' || p.proname AS f FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proname LIKE 'polaris_%' ORDER BY 1`)).rows.map(
-        (r) => r.f,
-      ),
+      (
+        await c.query(
+          `SELECT n.nspname || '.' || p.proname AS f FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE p.proname LIKE 'polaris_%' ORDER BY 1`,
+        )
+      ).rows.map((r) => r.f),
     );
     expect(functions).toEqual(['polaris.polaris_capture_item_change', 'polaris.polaris_capture_source_change']);
     expect(await migrate(db)).toEqual([]); // up to date: TypeORM finds its record in the new schema

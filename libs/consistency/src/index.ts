@@ -9,7 +9,6 @@ export {
   planChanges,
   planSourceChanges,
   RelayScheduler,
-  SOURCE_CHANGES_CHANNEL,
   SourceRelayService,
 } from './capture';
 export type { ItemChange, SourceChange } from './capture';

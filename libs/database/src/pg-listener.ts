@@ -3,7 +3,7 @@ import { OutageLog } from '@app/config';
 import { Client } from 'pg';
 
 /**
- * A dedicated connection that LISTENs on its channels and reconnects by itself. `onNotify` is also
+ * A dedicated connection that LISTENs on one channel and reconnects by itself. `onNotify` is also
  * called after every (re)connect, since notifications sent while disconnected are lost.
  */
 export class PgListener {
@@ -12,15 +12,12 @@ export class PgListener {
   private stopped = false;
   private retryTimer?: NodeJS.Timeout;
 
-  private readonly channels: readonly string[];
-
   constructor(
     private readonly url: string,
-    channels: string | readonly string[],
+    private readonly channel: string,
     private readonly onNotify: () => void,
   ) {
-    this.channels = typeof channels === 'string' ? [channels] : channels;
-    this.outage = new OutageLog(new Logger(PgListener.name), 'listener.connect_failed', `LISTEN ${this.channels.join(', ')}`);
+    this.outage = new OutageLog(new Logger(PgListener.name), 'listener.connect_failed', `LISTEN ${channel}`);
   }
 
   async start(): Promise<void> {
@@ -35,12 +32,12 @@ export class PgListener {
     client.on('end', () => this.reconnectLater(client));
     try {
       await client.connect();
-      await client.query(this.channels.map((channel) => `LISTEN ${channel}`).join('; '));
+      await client.query(`LISTEN ${this.channel}`);
       this.client = client;
-      this.outage.ok({ channels: this.channels });
+      this.outage.ok({ channel: this.channel });
       this.onNotify();
     } catch (err) {
-      this.outage.failed(err, { channels: this.channels }); // retried every second
+      this.outage.failed(err, { channel: this.channel }); // retried every second
       this.reconnectLater(client);
     }
   }

@@ -68,7 +68,11 @@ export class TestContext {
       ...overrides,
     });
     // Polaris's tables by their plain names, as its own sessions see them.
-    this.pg = new Pool({ connectionString: process.env.POSTGRES_URL, max: 4, options: sessionOptions({ schema: process.env.POLARIS_SCHEMA || 'polaris' }) });
+    this.pg = new Pool({
+      connectionString: process.env.POSTGRES_URL,
+      max: 4,
+      options: sessionOptions({ schema: process.env.POLARIS_SCHEMA || 'polaris' }),
+    });
     this.pg.on('error', () => undefined); // a client still ending when close() drops the database
     this.redis = new Redis(process.env.REDIS_URL!);
     setLogDestination({

@@ -2,15 +2,22 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { consistencyConfig, ConsistencyConfig, databaseConfig, DatabaseConfig, OutageLog } from '@app/config';
 import { PgListener } from '@app/database';
+import { SourceRegistry } from '@app/sources';
 import { ChangeRelayService } from './change-relay.service';
 import { ITEM_CHANGES_CHANNEL } from './item-changes.notifier';
-import { SOURCE_CHANGES_CHANNEL } from './source-change';
 import { SourceRelayService } from './source-relay.service';
 
 /**
- * Runs the change relays (of the items' change log and of the declared sources'): wakes on NOTIFY (commit to enqueue in milliseconds), polls every
- * RELAY_POLL_INTERVAL_MS as a fallback.
- * Drains never overlap within a process; across processes SKIP LOCKED keeps them apart.
+ * Applications notify nobody (see the Sources migration), so the relay polls the declared sources'
+ * change log this often; a claim on an empty log is one index probe.
+ */
+export const SOURCE_POLL_INTERVAL_MS = 100;
+
+/**
+ * Runs the change relays, of the items' change log and of the declared sources'. The items' relay
+ * wakes on NOTIFY (commit to enqueue in milliseconds) and polls every RELAY_POLL_INTERVAL_MS as a
+ * fallback; with captured sources it polls every SOURCE_POLL_INTERVAL_MS. Drains never overlap
+ * within a process; across processes SKIP LOCKED keeps them apart.
  */
 @Injectable()
 export class RelayScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,19 +30,24 @@ export class RelayScheduler implements OnApplicationBootstrap, OnApplicationShut
   constructor(
     private readonly relay: ChangeRelayService,
     private readonly sourceRelay: SourceRelayService,
+    private readonly sources: SourceRegistry,
     private readonly scheduler: SchedulerRegistry,
     @Inject(consistencyConfig.KEY) private readonly cfg: ConsistencyConfig,
     @Inject(databaseConfig.KEY) db: DatabaseConfig,
   ) {
-    this.listener = new PgListener(db.url, [ITEM_CHANGES_CHANNEL, SOURCE_CHANGES_CHANNEL], () => this.kick());
+    this.listener = new PgListener(db.url, ITEM_CHANGES_CHANNEL, () => this.kick());
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.cfg.relay.enabled) return;
     await this.listener.start();
+    const captured = this.sources.sources.some((s) => s.capture === 'trigger');
     this.scheduler.addInterval(
       `${RelayScheduler.name}.poll`,
-      setInterval(() => this.kick(), this.cfg.relay.pollIntervalMs),
+      setInterval(
+        () => this.kick(),
+        captured ? Math.min(SOURCE_POLL_INTERVAL_MS, this.cfg.relay.pollIntervalMs) : this.cfg.relay.pollIntervalMs,
+      ),
     );
   }
 

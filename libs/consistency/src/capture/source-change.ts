@@ -2,9 +2,6 @@ import type { Source } from '@app/sources';
 import { KeyCheck, subjectOf } from '../queues';
 import type { TimelineEntry } from '../records';
 
-/** Capture triggers (see installCapture) notify on this channel after each change to a declared table. */
-export const SOURCE_CHANGES_CHANNEL = 'polaris_source_changes';
-
 /** One captured change to a declared source's table: its key columns' text before and after. */
 export interface SourceChange {
   id: string;

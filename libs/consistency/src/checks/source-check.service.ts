@@ -4,7 +4,7 @@ import DataLoader from 'dataloader';
 import { contentDigest } from '@app/cache';
 import type { JsonValue } from '@app/items';
 import { MetricsService } from '@app/metrics';
-import { compareVersions, Inspection, KeyToInspect, parseCachedJson, Source, SourceInspector, SourceRegistry } from '@app/sources';
+import { compareVersions, Inspection, KeyToInspect, Source, SourceInspector, SourceRegistry } from '@app/sources';
 import { isMismatch, Observation, VersionOrder } from '../outcome';
 import { ConfirmJob, isPostWrite, KeyCheck, subjectOf } from '../queues';
 import { InconsistenciesRepository, TimelineEntry, TraceStore } from '../records';
@@ -196,7 +196,7 @@ function cachedValue(x: Inspection): JsonValue | null {
   if (e.type === 'hash') return { ...e.value };
   if (x.key.format !== 'json') return e.value;
   try {
-    return JSON.parse(JSON.stringify(parseCachedJson(e.value))) as JsonValue;
+    return JSON.parse(e.value) as JsonValue; // for people to read; the comparison read every number exactly
   } catch {
     return e.value;
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CacheService } from '@app/cache';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
 import { MetricsService } from '@app/metrics';
-import { acceptsText, KeyToInspect, RowText, Source, SourceInspector, SourceRegistry, SourceRows } from '@app/sources';
+import { acceptsText, RowText, Source, SourceInspector, SourceKey, SourceRegistry, SourceRows } from '@app/sources';
 import { isMismatch } from '../outcome';
 import { CheckScheduler, KeyCheck } from '../queues';
 import { InconsistenciesRepository } from '../records';
@@ -93,7 +93,7 @@ export class SourceSweepService {
       } else {
         const key = source.keys[cursor.keyTemplate];
         const step = await this.cache.scanMatch(cursor.keyCursor, key.template.scanPattern(), batchSize);
-        const orphans = await this.orphans(source, key.template.text, step.keys);
+        const orphans = await this.orphans(source, key, step.keys);
         await this.enqueue(source, orphans);
         result.keys += Math.max(step.keys.length, 1); // an empty SCAN step still counts, so a sparse keyspace cannot make a tick endless
         result.mismatches += orphans.length;
@@ -116,18 +116,26 @@ export class SourceSweepService {
     await this.state.save(source.name, cursor);
   }
 
-  /** The scanned keys of `template` whose row is gone. Keys of a more specific template are that template's. */
-  private async orphans(source: Source, template: string, keys: readonly string[]): Promise<string[]> {
-    const targets: KeyToInspect[] = [];
+  /**
+   * The scanned keys of `key`'s template whose row is gone: one existence query, no second read of
+   * the cache (a check compares them). Keys of a more specific template are that template's.
+   */
+  private async orphans(source: Source, key: SourceKey, keys: readonly string[]): Promise<string[]> {
+    const parsed: { cacheKey: string; values: string[] }[] = [];
     for (const cacheKey of keys) {
       const owner = this.registry.ownerOf(cacheKey);
-      if (owner && owner.key.template.text !== template) continue;
-      const valid = owner && owner.key.template.columns.every((c) => acceptsText(owner.source.columns[c], owner.values[c]));
-      if (owner && valid) targets.push({ ...owner, cacheKey });
-      else this.reportUnparsable(source, template, cacheKey);
+      if (owner && owner.key !== key) continue;
+      const columns = key.template.columns;
+      if (owner && columns.every((c) => acceptsText(source.columns[c], owner.values[c])))
+        parsed.push({ cacheKey, values: columns.map((c) => owner.values[c]) });
+      else this.reportUnparsable(source, key.template.text, cacheKey);
     }
-    const inspections = await this.inspector.inspectKeys(targets);
-    return inspections.filter((x) => x.comparison.outcome === 'orphan').map((x) => x.cacheKey);
+    const exist = await this.rows.exist(
+      source,
+      key.template.columns,
+      parsed.map((p) => p.values),
+    );
+    return parsed.filter((_, i) => !exist[i]).map((p) => p.cacheKey);
   }
 
   private reportUnparsable(source: Source, template: string, cacheKey: string): void {

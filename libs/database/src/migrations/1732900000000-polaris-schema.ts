@@ -76,7 +76,6 @@ function sourceCapture(schema: string): string {
         SELECT jsonb_object_agg(key, value) INTO new_keys FROM jsonb_each_text(to_jsonb(NEW)) WHERE key = ANY (TG_ARGV[1:]);
       END IF;
       INSERT INTO ${schema}.source_changes (source, op, old_keys, new_keys) VALUES (TG_ARGV[0], lower(TG_OP), old_keys, new_keys);
-      PERFORM pg_notify('polaris_source_changes', TG_ARGV[0]);
       RETURN NULL;
     END $$`;
 }

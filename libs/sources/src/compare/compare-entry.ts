@@ -33,7 +33,7 @@ export function compareEntry(input: CompareInput): EntryComparison {
   const dbVersion = row && versionColumn !== undefined ? columnText(row, versionColumn) : null;
   if (entry === null) return { outcome: row ? 'miss' : 'absent', diff: [], dbVersion, cacheVersion: null };
 
-  const reading = readEntry(shape.format, entry);
+  const reading = readEntry(shape.format, entry, false);
   const versionAt = versionField(shape, versionColumn);
   const cacheVersion = 'unreadable' in reading || versionAt === undefined ? null : versionText(cachedField(reading, versionAt));
   const result = (outcome: EntryComparison['outcome'], diff: FieldDiff[] = []): EntryComparison => ({

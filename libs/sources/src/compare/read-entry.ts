@@ -10,14 +10,17 @@ function wrongType(entry: NonNullable<CachedEntry>): { unreadable: string } {
   return { unreadable: `wrong Redis type: ${entry.type === 'other' ? entry.redisType : entry.type}` };
 }
 
-/** Reads an entry the way its key's format says it is held, or says why it cannot. */
-export function readEntry(format: KeyFormat, entry: NonNullable<CachedEntry>): EntryReading {
+/**
+ * Reads an entry the way its key's format says it is held, or says why it cannot. `exact` keeps every
+ * JSON number's spelling (rendering needs it; comparing needs only values).
+ */
+export function readEntry(format: KeyFormat, entry: NonNullable<CachedEntry>, exact = true): EntryReading {
   if (format === 'hash') return entry.type === 'hash' ? { fields: entry.value } : wrongType(entry);
   if (entry.type !== 'string') return wrongType(entry);
   if (format === 'string') return { text: entry.value };
   let parsed: unknown;
   try {
-    parsed = parseCachedJson(entry.value);
+    parsed = parseCachedJson(entry.value, exact);
   } catch (err) {
     return { unreadable: err instanceof JsonTooDeepError ? 'JSON nested too deeply' : 'not JSON' };
   }

@@ -50,18 +50,25 @@ export class SourceRows {
   async byValues(source: Source, columns: readonly string[], tuples: readonly (readonly string[])[]): Promise<RowText[][]> {
     const found: RowText[][] = tuples.map(() => []);
     if (tuples.length === 0) return found;
-    const cols = columns.map((c) => source.columns[c]);
-    const params = cols.map((_, j) => tuples.map((t) => t[j]));
-    const aliases = cols.map((_, j) => `c${j}`);
     const rows = await sqlRows<RowText & { ord: string }>(
       this.manager,
-      `SELECT ${selectList(source)}, u.ord
-         FROM unnest(${aliases.map((_, j) => `$${j + 1}::text[]`).join(', ')}) WITH ORDINALITY AS u(${aliases.join(', ')}, ord)
-         JOIN ${source.table} t ON ${cols.map((c, j) => matchColumn(c, `u.${aliases[j]}`)).join(' AND ')}`,
-      params,
+      `SELECT ${selectList(source)}, u.ord ${matching(source, columns)}`,
+      params(tuples, columns),
     );
     for (const { ord, ...row } of rows) found[Number(ord) - 1].push(row);
     return found;
+  }
+
+  /** Whether some row holds each tuple of values (the orphan search: no row, no key). One query for the batch. */
+  async exist(source: Source, columns: readonly string[], tuples: readonly (readonly string[])[]): Promise<boolean[]> {
+    if (tuples.length === 0) return [];
+    const rows = await sqlRows<{ ord: string }>(
+      this.manager,
+      `SELECT DISTINCT u.ord ${matching(source, columns)}`,
+      params(tuples, columns),
+    );
+    const found = new Set(rows.map((r) => Number(r.ord) - 1));
+    return tuples.map((_, i) => found.has(i));
   }
 
   /** One keyset page in primary-key order after `after` (the last page's last key; null to start). */
@@ -76,6 +83,19 @@ export class SourceRows {
       [limit, ...(after ?? [])],
     );
   }
+}
+
+/** FROM the tuples (numbered `u.ord`, from 1), joined with the rows whose `columns` hold them. */
+function matching(source: Source, columns: readonly string[]): string {
+  const cols = columns.map((c) => source.columns[c]);
+  const aliases = cols.map((_, j) => `c${j}`);
+  return `FROM unnest(${aliases.map((_, j) => `$${j + 1}::text[]`).join(', ')}) WITH ORDINALITY AS u(${aliases.join(', ')}, ord)
+    JOIN ${source.table} t ON ${cols.map((c, j) => matchColumn(c, `u.${aliases[j]}`)).join(' AND ')}`;
+}
+
+/** The tuples as one text array per column. */
+function params(tuples: readonly (readonly string[])[], columns: readonly string[]): string[][] {
+  return columns.map((_, j) => tuples.map((t) => t[j]));
 }
 
 /** Every column of the source as its canonical text, under its own name. */
