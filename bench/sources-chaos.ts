@@ -26,6 +26,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { sessionOptions } from '@app/database';
 import { freePort, removeKeys, sleep, dropDatabase } from '@app/testing';
 import { ensureBuilt, WORKER_MAIN } from './lib/build';
 import { commonOptions, Isolation, numberArg, PG_SERVER, REDIS_SERVER, ROOT, stringArg } from './lib/cli';
@@ -33,8 +34,17 @@ import { runBenchmark } from './lib/harness';
 import { openQueues, Queues, startApi, startWorker } from './lib/polaris';
 import { Child, httpRequest, waitUntil } from './lib/processes';
 import { fmt, goal, Goal, goalsTable, markdownTable, resultsHeader, source, writeResults } from './lib/report';
+import { sourcesChaosChart } from './lib/shop-chaos-chart';
 import { checkShopCache } from './lib/shop-chaos-checker';
-import { parseTruth, scoreSourcesChaos, SourceRecord, SourcesChaosScore, wrongIntervals } from './lib/shop-chaos-score';
+import {
+  classifyMiss,
+  parseTruth,
+  scoreSourcesChaos,
+  SourceRecord,
+  SourcesChaosScore,
+  TraceEntry,
+  wrongIntervals,
+} from './lib/shop-chaos-score';
 import { connectRedis } from './lib/stores';
 
 const NAME = 'sources-chaos';
@@ -255,7 +265,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
       if (!migrate.output().includes(`Capture trigger installed: ${t}`))
         throw new Error(`migrate did not install ${t}:\n${migrate.tail()}`);
     }
-    pg = new Client({ connectionString: iso.postgresUrl });
+    pg = new Client({ connectionString: iso.postgresUrl, options: sessionOptions({ schema: 'polaris' }) }); // Polaris's tables by name
     await pg.connect();
 
     // ---- Polaris ----
@@ -395,22 +405,22 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
           .map(async (f) => ({ ...f, detail: await timeline(f.record.id), truth: truthOf(f.record.key) })),
       ),
       missed: await Promise.all(
-        score.missed.slice(0, 10).map(async (m) => ({
+        score.missed.slice(0, 20).map(async (m) => ({
           ...m,
           truth: truthOf(m.key),
           recordDetails: await Promise.all(m.records.map((r) => timeline(r.id))),
           polarisTrace: await trace(m.key).catch(() => []),
         })),
+      ).then((list) =>
+        list.map((m) => ({
+          cause: classifyMiss(
+            m,
+            m.polarisTrace.length ? m.polarisTrace : (m.recordDetails.flatMap((d: any) => d.timeline ?? []) as TraceEntry[]),
+          ),
+          ...m,
+        })),
       ),
     };
-    if (mode === 'correct' && records.length) {
-      evidence.falseConfirmations.push(
-        ...((await Promise.all(
-          records.slice(0, 10).map(async (r) => ({ record: r, detail: await timeline(r.id), truth: truthOf(r.key) })),
-        )) as any[]),
-      );
-    }
-
     const finalMetrics = await metrics();
     const sources = await getJson<any[]>(`${api.url}/sources`)
       .then((list) => list.filter((s) => !s.builtIn).map((s) => ({ name: s.name, stats: s.stats })))
@@ -556,78 +566,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
     modes: results,
     goals,
   };
-  const chartRows = results.flatMap((r) => [
-    { mode: r.mode, metric: 'keys wrong', value: r.score.wrongKeys },
-    { mode: r.mode, metric: `wrong > ${T} s`, value: r.score.longKeys },
-    { mode: r.mode, metric: 'recalled', value: r.score.recalledKeys },
-    { mode: r.mode, metric: 'records', value: r.score.records },
-    { mode: r.mode, metric: 'false confirmations', value: r.score.falseConfirmations.length },
-  ]);
-  const metricOrder = ['keys wrong', `wrong > ${T} s`, 'recalled', 'records', 'false confirmations'];
-  const colors = ['#bab0ac', '#f58518', '#4c78a8', '#72b7b2', '#e45756'];
-  const latencyRows = results.flatMap((r) =>
-    r.score.confirmation.n
-      ? [
-          { mode: r.mode, stat: 'p50', seconds: r.score.confirmation.p50S },
-          { mode: r.mode, stat: 'p95', seconds: r.score.confirmation.p95S },
-        ]
-      : [],
-  );
-  const totalFalse = results.reduce((a, r) => a + r.score.falseConfirmations.length, 0);
-  const chart: Parameters<typeof writeResults>[3] = {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: {
-      text: `sources chaos: the example shop, ${DURATION_S} s per mode${opts.smoke ? ' (SMOKE)' : ''}`,
-      subtitle: [
-        `recall ${results
-          .filter((r) => r.mode !== 'correct')
-          .map((r) => `${r.mode} ${r.score.recalledKeys}/${r.score.longKeys}`)
-          .join(', ')}`,
-        `false confirmations ${totalFalse}; correct mode records ${results.find((r) => r.mode === 'correct')?.score.records ?? 'n/a'}; red line: ${T} s threshold`,
-      ],
-      anchor: 'start',
-    },
-    hconcat: [
-      {
-        title: { text: 'keys (log scale; 0 not drawn)', fontSize: 12 },
-        data: { values: chartRows.map((d) => ({ ...d, shown: Math.max(d.value, 0.5) })) },
-        width: 60 * results.length + 60,
-        height: 220,
-        mark: { type: 'bar', tooltip: true },
-        encoding: {
-          x: { field: 'mode', type: 'nominal', sort: MODES, title: null, axis: { labelAngle: -30 } },
-          xOffset: { field: 'metric', type: 'nominal', sort: metricOrder },
-          y: { field: 'shown', type: 'quantitative', scale: { type: 'log', domainMin: 0.5 }, title: 'keys' },
-          color: { field: 'metric', type: 'nominal', sort: metricOrder, scale: { domain: metricOrder, range: colors }, title: null },
-          tooltip: [{ field: 'mode' }, { field: 'metric' }, { field: 'value', type: 'quantitative' }],
-        },
-      },
-      {
-        title: { text: 'confirmation latency from the key going wrong', fontSize: 12 },
-        width: 50 * results.length + 40,
-        height: 220,
-        layer: [
-          {
-            data: { values: latencyRows },
-            mark: { type: 'bar', tooltip: true },
-            encoding: {
-              x: { field: 'mode', type: 'nominal', sort: MODES, title: null, axis: { labelAngle: -30 } },
-              xOffset: { field: 'stat', type: 'nominal' },
-              y: { field: 'seconds', type: 'quantitative', title: 's' },
-              color: { field: 'stat', type: 'nominal', scale: { range: ['#4c78a8', '#9ecae9'] }, title: null },
-            },
-          },
-          {
-            data: { values: [{ threshold: T }] },
-            mark: { type: 'rule', color: '#e45756', strokeDash: [2, 2], strokeWidth: 1.5 },
-            encoding: { y: { field: 'threshold', type: 'quantitative' } },
-          },
-        ],
-      },
-    ],
-    resolve: { scale: { color: 'independent' } },
-    config: { font: 'sans-serif', view: { stroke: null }, legend: { orient: 'bottom' } },
-  } as Parameters<typeof writeResults>[3];
+  const chart = sourcesChaosChart(results, { durationS: DURATION_S, thresholdS: T, smoke: opts.smoke });
   const files = await writeResults(opts.out, NAME, output, chart);
 
   console.log(`\n### sources chaos: the example shop, ${DURATION_S} s per mode${opts.smoke ? ' — SMOKE RUN, not a measurement' : ''}\n`);
@@ -636,11 +575,15 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   console.log(goalsTable(goals) + '\n');
   for (const r of results) {
     if (r.score.falseConfirmations.length)
-      console.log(`${r.mode} false confirmations: ${JSON.stringify(r.score.falseConfirmations.slice(0, 5))}`);
-    if (r.score.missed.length)
-      console.log(
-        `${r.mode} missed: ${JSON.stringify(r.score.missed.slice(0, 5).map(({ records, ...m }) => ({ ...m, records: records.length })))}`,
-      );
+      for (const f of r.score.falseConfirmations.slice(0, 10)) {
+        const at = new Date(f.record.confirmedAtMs).toISOString();
+        console.log(
+          `${r.mode} false confirmation: ${f.record.key} (${f.record.kind}) confirmed ${at}, nearest wrong interval ${f.nearestS ?? 'none'} s away`,
+        );
+      }
+    for (const m of r.evidence.missed as { key: string; durationS: number; cause: string }[]) {
+      console.log(`${r.mode} missed: ${m.key} wrong ${m.durationS} s: ${m.cause}`);
+    }
     if (r.truthCheck.notWrongNow.length || r.truthCheck.unloggedWrong.length)
       console.log(`${r.mode} truth check: ${JSON.stringify(r.truthCheck)}`);
   }
