@@ -243,3 +243,42 @@ export function scoreSourcesChaos(
     confirmation: latency(confirm),
   };
 }
+
+/** A timeline entry as Polaris keeps it (its trace of a key, or a record's timeline). */
+export interface TraceEntry {
+  at: string;
+  type: 'change' | 'check';
+  trigger?: string;
+  outcome?: string;
+  transition?: string;
+}
+
+const NOT_MISMATCHES = ['consistent', 'miss', 'absent'];
+const isMismatch = (outcome?: string) => outcome !== undefined && !NOT_MISMATCHES.includes(outcome);
+
+/**
+ * Why a long wrong interval got no record, read from Polaris's own trace of the key: never seen
+ * wrong, seen but never detected, detected but a confirmation restarted the grace period (it saw
+ * another divergence than the one detected: clear + detect, logged as "clear"), or detected and
+ * fixed before the confirmation. Best-effort: the trace is bounded and expires.
+ */
+export function classifyMiss(i: Pick<WrongInterval, 'startMs' | 'endMs'>, trace: readonly TraceEntry[]): string {
+  if (trace.length === 0) return 'unknown: no trace left';
+  const rel = (ms: number) => `+${((ms - i.startMs) / 1000).toFixed(2)} s`;
+  const checks = trace.filter((e) => e.type === 'check' && Date.parse(e.at) >= i.startMs && Date.parse(e.at) <= i.endMs);
+  const truncated = Date.parse(trace[0].at) > i.startMs ? ' (trace starts after the interval did)' : '';
+  const seen = checks.filter((e) => isMismatch(e.outcome));
+  if (seen.length === 0) return `never seen wrong: ${checks.length} checks in the interval, none a mismatch${truncated}`;
+  const restarts = seen.filter((e) => e.trigger === 'confirm' && e.transition === 'clear');
+  const detects = seen.filter((e) => e.transition === 'detect');
+  const fixedAt = rel(i.endMs);
+  if (restarts.length) {
+    return (
+      `grace restarted: detected at ${detects.length ? rel(Date.parse(detects[0].at)) : '(before the trace)'}, ` +
+      `the confirmation at ${restarts.map((e) => rel(Date.parse(e.at))).join(', ')} saw another divergence and began a new grace period, ` +
+      `fixed at ${fixedAt} before that one ended${truncated}`
+    );
+  }
+  if (detects.length === 0) return `seen wrong ${seen.length}x, never detected${truncated}`;
+  return `detected at ${rel(Date.parse(detects[0].at))}, fixed at ${fixedAt} before its confirmation${truncated}`;
+}
