@@ -34,6 +34,7 @@ function postgresClass(pid: number, database: string): CpuClass | null {
   try {
     if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') return null;
     const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
+    if (title === '') return 'exiting'; // a process that has exited (a zombie) has no command line left
     if (title.includes(` ${database} `) || title.endsWith(` ${database}`)) return 'pgBackends'; // its backends and autovacuum workers
     if (SHARED.test(title) || !title.startsWith('postgres:')) return 'pgShared'; // the postmaster and shared processes
     return 'pgOtherDatabases';
@@ -96,15 +97,17 @@ export class CpuSampler {
       if (!/^\d+$/.test(entry)) continue;
       const pid = Number(entry);
       if (this.ignored.has(pid) && !this.named.has(pid)) continue;
-      // Classified again at every sample: a backend just forked still has the postmaster's command line.
-      const cls = this.named.get(pid) ?? postgresClass(pid, this.database);
+      // Classified again while it looks like a shared process: a backend just forked still has the
+      // postmaster's command line. A class once known is kept (an exiting backend's title is empty).
+      const known = this.readings.get(pid);
+      let cls = this.named.get(pid) ?? (known && known.cls !== 'pgShared' ? known.cls : postgresClass(pid, this.database));
+      if (cls === 'exiting') cls = known?.cls ?? 'pgShared';
       if (cls === null) {
         this.ignored.add(pid);
         continue;
       }
       const ticks = processTicks(pid);
       if (ticks === null) continue;
-      const known = this.readings.get(pid);
       if (known) Object.assign(known, { cls, last: ticks });
       else this.readings.set(pid, { cls, first: atStart ? ticks : 0, last: ticks, atStart });
     }

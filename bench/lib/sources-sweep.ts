@@ -3,6 +3,7 @@
  * and by a bare loop in the harness process doing the same work with no framework.
  */
 import type Redis from 'ioredis';
+import { types } from 'pg';
 import type { Client } from 'pg';
 import { freePort, removeKeys } from '@app/testing';
 import type { Isolation } from './cli';
@@ -61,7 +62,7 @@ interface BareRow {
   email: string;
   tier: string;
   balance: string;
-  updated_at: Date;
+  updated_at: Date | string; // a Date for the json format, else the text as selected (not compared)
 }
 
 /** null: no entry (a miss, not a mismatch); true / false: equal to the row or not. */
@@ -87,7 +88,7 @@ function bareEquals(format: Format, row: BareRow, value: unknown): boolean | nul
     o.tier === row.tier &&
     decimalEq(o.balance, row.balance) &&
     typeof o.updatedAt === 'string' &&
-    Date.parse(o.updatedAt) === row.updated_at.getTime()
+    Date.parse(o.updatedAt) === (row.updated_at as Date).getTime()
   );
 }
 
@@ -102,12 +103,18 @@ export async function bareSweep(pg: Client, redis: Redis, format: Format, keyPre
   const columns = 'id, email, tier, balance, updated_at';
   const first = `SELECT ${columns} FROM ${TABLE} ORDER BY id LIMIT ${batch}`;
   const next = `SELECT ${columns} FROM ${TABLE} WHERE id > $1 ORDER BY id LIMIT ${batch}`;
+  // node-pg parses timestamptz into a Date; only the json entry holds the timestamp, so only there is it parsed.
+  const rawTimestamps = {
+    getTypeParser: (oid: number, f?: 'text' | 'binary') => (oid === 1184 ? (v: string) => v : types.getTypeParser(oid, f)),
+  };
+  const query = (text: string, values: unknown[]) =>
+    pg.query<BareRow>(format === 'json' ? { text, values } : { text, values, types: rawTimestamps as typeof types });
   const started = performance.now();
   let after: string | null = null;
   let rows = 0;
   let staleFound = 0;
   for (;;) {
-    const page: BareRow[] = (after === null ? await pg.query<BareRow>(first) : await pg.query<BareRow>(next, [after])).rows;
+    const page: BareRow[] = (after === null ? await query(first, []) : await query(next, [after])).rows;
     if (page.length === 0) break;
     const keys = page.map((r) => pre + r.id + suf);
     let values: unknown[];
@@ -222,7 +229,8 @@ export async function polarisSweepPass(o: PolarisPassOptions): Promise<SweepRoun
       { timeoutMs: o.roundLimitS * 1000, intervalMs: 100, watch: [child] },
     );
     const seconds = done.ms / 1000;
-    const rowsPhaseS = seen.rows !== undefined && seen.keys !== undefined ? (seen.keys - seen.rows) / 1000 : NaN;
+    // NaN when one poll saw both phases start (a pass of a few hundred milliseconds).
+    const rowsPhaseS = seen.rows !== undefined && seen.keys !== undefined && seen.keys > seen.rows ? (seen.keys - seen.rows) / 1000 : NaN;
     const count = (metric: string, phase: string) => labelledSum(done.m, metric, { phase, source: o.source });
     const rows = count('polaris_sweep_items_total', 'items');
     return {
