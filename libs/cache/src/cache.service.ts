@@ -80,29 +80,54 @@ export class CacheService {
   }
 
   /**
-   * Reads many keys in one pipeline, each as the type it should hold (GET or HGETALL). A key of another
-   * type is read as such (WRONGTYPE, then TYPE), so a caller can tell a wrong type from a miss.
+   * Reads many keys, each as the type it should hold: one MGET for the string keys, one pipeline of
+   * HGETALL for the hashes. A key of another type is read as such (TYPE), so a caller can tell a
+   * wrong type from a miss: MGET answers nil for both, so each nil is asked its TYPE.
    */
   async readValues(reads: readonly { key: string; type: 'string' | 'hash' }[]): Promise<RedisValue[]> {
-    if (reads.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const r of reads) {
-      if (r.type === 'hash') pipeline.hgetall(r.key);
-      else pipeline.get(r.key);
+    const out: RedisValue[] = new Array(reads.length).fill(null);
+    const strings = reads.flatMap((r, i) => (r.type === 'string' ? [i] : []));
+    const hashes = reads.flatMap((r, i) => (r.type === 'hash' ? [i] : []));
+    const [values, fields] = await Promise.all([
+      strings.length ? this.redis.mget(strings.map((i) => reads[i].key)) : [],
+      this.hashes(hashes.map((i) => reads[i].key)),
+    ]);
+    strings.forEach((i, j) => {
+      if (values[j] !== null) out[i] = { type: 'string', value: values[j]! };
+    });
+    hashes.forEach((i, j) => (out[i] = fields[j]));
+    const unknown = reads.flatMap((r, i) => (out[i] === null ? [i] : []));
+    if (unknown.length) {
+      const types = await this.pipelined(unknown.map((i) => ['type', reads[i].key]));
+      unknown.forEach((i, j) => {
+        const type = types[j] as string;
+        if (type !== 'none' && type !== reads[i].type) out[i] = { type: 'other', redisType: type };
+      });
     }
-    const replies = (await pipeline.exec()) ?? [];
-    return Promise.all(
-      reads.map(async (r, i): Promise<RedisValue> => {
-        const [err, value] = replies[i] ?? [new Error('no reply')];
-        if (err) {
-          if (!/^WRONGTYPE/.test(err.message)) throw err;
-          return { type: 'other', redisType: await this.redis.type(r.key) };
-        }
-        if (r.type === 'string') return value === null ? null : { type: 'string', value: value as string };
-        const fields = value as Record<string, string>;
-        return Object.keys(fields).length === 0 ? null : { type: 'hash', value: fields }; // Redis keeps no empty hash
-      }),
+    return out;
+  }
+
+  /** HGETALL of each key in one pipeline; null for none, or for a key that is not a hash (told apart by readValues). */
+  private async hashes(keys: readonly string[]): Promise<RedisValue[]> {
+    const replies = await this.pipelined(
+      keys.map((key) => ['hgetall', key]),
+      true,
     );
+    return replies.map((fields) =>
+      fields && Object.keys(fields as object).length ? { type: 'hash', value: fields as Record<string, string> } : null,
+    );
+  }
+
+  /** Runs the commands in one pipeline; a failed command throws, unless `wrongTypeIsNull` and it failed with WRONGTYPE. */
+  private async pipelined(commands: string[][], wrongTypeIsNull = false): Promise<unknown[]> {
+    if (commands.length === 0) return [];
+    const replies = (await this.redis.pipeline(commands).exec()) ?? [];
+    return commands.map((_, i) => {
+      const [err, value] = replies[i] ?? [new Error('no reply')];
+      if (!err) return value;
+      if (wrongTypeIsNull && /^WRONGTYPE/.test(err.message)) return null;
+      throw err;
+    });
   }
 
   /**

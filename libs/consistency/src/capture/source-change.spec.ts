@@ -24,6 +24,7 @@ function source(overrides: Partial<Source> = {}): Source {
     columns: {},
     kinds: {},
     keys: [key('customer:{id}', 'json'), key('customer:by-email:{email}', 'string')],
+    readColumns: ['id', 'email', 'updated_at'],
     capturedColumns: ['id', 'email', 'updated_at'],
     ...overrides,
   };

@@ -98,9 +98,10 @@ function params(tuples: readonly (readonly string[])[], columns: readonly string
   return columns.map((_, j) => tuples.map((t) => t[j]));
 }
 
-/** Every column of the source as its canonical text, under its own name. */
+/** The columns a row is read with (Source.readColumns), each as its canonical text under its own name. */
 function selectList(source: Source): string {
-  return Object.values(source.columns)
+  return source.readColumns
+    .map((name) => source.columns[name])
     .map((c) => `${selectExpression(c.kind, `t.${quoteIdent(c.name)}`, c.pgType)} AS ${quoteIdent(c.name)}`)
     .join(', ');
 }

@@ -118,6 +118,7 @@ export async function describeSources(
       columns,
       kinds: Object.fromEntries(columnRows.map((c) => [c.name, columns[c.name].kind])),
       keys,
+      readColumns: [...new Set([...primaryKey, ...(d.version !== undefined ? [d.version] : []), ...keys.flatMap((k) => k.columns)])],
       capturedColumns: [
         ...new Set([...primaryKey, ...keys.flatMap((k) => k.template.columns), ...(d.version !== undefined ? [d.version] : [])]),
       ],

@@ -34,6 +34,8 @@ export interface Source {
   /** Each column's comparison kind (compareEntry's `kinds`). */
   kinds: Readonly<Record<string, ColumnKind>>;
   keys: readonly SourceKey[];
+  /** Columns a row is read with: the primary key, the version, and every column a key's name or value uses. */
+  readColumns: readonly string[];
   /** Columns the capture trigger records: the primary key, every key template's columns, and the version. */
   capturedColumns: readonly string[];
 }
