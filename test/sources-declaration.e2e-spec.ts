@@ -55,9 +55,10 @@ describe('sources declaration', () => {
   };
   const triggers = async () =>
     (
-      await ctx.pg.query(`SELECT tgname, tgrelid::regclass::text AS tbl FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
-        WHERE p.proname = 'polaris_capture_source_change' ORDER BY 1`)
-    ).rows.map((r) => `${r.tgname} on ${r.tbl}`);
+      await ctx.pg.query(`SELECT tgname, tgrelid::regclass::text AS tbl, pn.nspname || '.' || p.proname AS fn FROM pg_trigger t
+        JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_namespace pn ON pn.oid = p.pronamespace
+        WHERE p.proname LIKE 'polaris\\_capture\\_%' AND p.proname <> 'polaris_capture_item_change' ORDER BY 1`)
+    ).rows.map((r) => `${r.tgname} on ${r.tbl} calls ${r.fn}`);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'polaris-sources-'));
@@ -157,14 +158,19 @@ describe('sources declaration', () => {
       removed: [],
       warnings: [],
     });
-    expect(await triggers()).toEqual(['polaris_capture_customers on shop.customers', 'polaris_capture_orders on shop.orders']);
+    expect(await triggers()).toEqual([
+      'polaris_capture_customers on shop.customers calls polaris.polaris_capture_customers',
+      'polaris_capture_orders on shop.orders calls polaris.polaris_capture_orders',
+    ]);
     expect(await migrateSources(databaseConfig(), both)).toEqual({ installed: [], removed: [], warnings: [] });
 
     expect(await migrateSources(databaseConfig(), declare('one.yaml', `sources:${CUSTOMERS}${ORDERS}`))).toMatchObject({
       installed: [],
       removed: ['polaris_capture_orders on shop.orders'],
     });
-    expect(await triggers()).toEqual(['polaris_capture_customers on shop.customers']);
+    expect(await triggers()).toEqual(['polaris_capture_customers on shop.customers calls polaris.polaris_capture_customers']);
+    const functions = await ctx.pg.query(`SELECT proname FROM pg_proc WHERE proname = 'polaris_capture_orders'`);
+    expect(functions.rows).toEqual([]); // dropped with its trigger
   });
 
   it('captures the key columns before and after each change, in the writing transaction', async () => {

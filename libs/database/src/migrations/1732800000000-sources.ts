@@ -5,12 +5,12 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * (an integer, or a timestamp's text); a record of a declared source has no item id, and may be
  * `diverged` (different, with no version to say which side is newer).
  *
- * Change capture for declared sources. `npm run migrate` installs one row trigger per
- * source table, `polaris_capture_source_change(source, column...)`, which logs the key columns'
- * text before and after each change, so that both the old and the new cache keys get checked. The
- * log is a queue: the relay deletes the rows it has relayed. The trigger does not NOTIFY: a notifying
- * transaction holds PostgreSQL's notification lock through its commit, which serialized the
- * application's commits (a tenth of its write throughput, measured); the relay polls instead.
+ * Change capture for declared sources: `npm run migrate` installs a row trigger per source table
+ * (see installCapture), which logs the key columns' text before and after each change into
+ * `source_changes`, so that both the old and the new cache keys get checked. The log is a queue: the
+ * relay deletes the rows it has relayed. The triggers do not NOTIFY: a notifying transaction holds
+ * PostgreSQL's notification lock through its commit, which serialized the application's commits (a
+ * tenth of its write throughput, measured); the relay polls instead.
  */
 export class Sources1732800000000 implements MigrationInterface {
   name = 'Sources1732800000000';
@@ -49,28 +49,16 @@ export class Sources1732800000000 implements MigrationInterface {
         last_pass_at    timestamptz,
         updated_at      timestamptz NOT NULL DEFAULT now()
       )`);
-    // The trigger runs in the application's sessions, whatever their search_path: it names the change
-    // log by the schema Polaris's tables are in.
-    const [{ schema }] = await q.query(`SELECT quote_ident(current_schema()) AS schema`);
-    await q.query(`
-      CREATE FUNCTION polaris_capture_source_change() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE
-        old_keys jsonb;
-        new_keys jsonb;
-      BEGIN
-        IF TG_OP <> 'INSERT' THEN
-          SELECT jsonb_object_agg(key, value) INTO old_keys FROM jsonb_each_text(to_jsonb(OLD)) WHERE key = ANY (TG_ARGV[1:]);
-        END IF;
-        IF TG_OP <> 'DELETE' THEN
-          SELECT jsonb_object_agg(key, value) INTO new_keys FROM jsonb_each_text(to_jsonb(NEW)) WHERE key = ANY (TG_ARGV[1:]);
-        END IF;
-        INSERT INTO ${schema}.source_changes (source, op, old_keys, new_keys) VALUES (TG_ARGV[0], lower(TG_OP), old_keys, new_keys);
-        RETURN NULL;
-      END $$`);
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP FUNCTION polaris_capture_source_change() CASCADE`);
+    // The capture functions migrate installed, with their triggers.
+    await q.query(`
+      DO $$ DECLARE f regprocedure; BEGIN
+        FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE proname LIKE 'polaris\_capture\_%' AND proname <> 'polaris_capture_item_change' LOOP
+          EXECUTE 'DROP FUNCTION ' || f || ' CASCADE';
+        END LOOP;
+      END $$`);
     await q.query(`DROP TABLE source_changes`);
     await q.query(`DROP TABLE source_sweep_state`);
     await q.query(`DELETE FROM inconsistencies WHERE source <> 'items'`);

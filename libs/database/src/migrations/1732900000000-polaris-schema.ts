@@ -2,14 +2,15 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Every table Polaris owns, the demo's included, and TypeORM's record of migrations. */
 const TABLES = ['items', 'inconsistencies', 'item_changes', 'sweeper_state', 'source_changes', 'source_sweep_state', 'typeorm_migrations'];
-const FUNCTIONS = ['polaris_capture_item_change', 'polaris_capture_source_change'];
+const FUNCTIONS = ['polaris_capture_item_change'];
 
 /**
  * Polaris's tables and functions move into their own schema (POLARIS_SCHEMA, default `polaris`; its
  * sessions set `polaris.schema` and put it first on their search_path), so that in an application's
- * database Polaris creates nothing in the application's schemas but the capture triggers. The
- * capture functions run in the writers' sessions, whatever their search_path: they name the change
- * logs by schema.
+ * database Polaris creates nothing in the application's schemas but the capture triggers. The items'
+ * capture function runs in the writers' sessions, whatever their search_path: it names its change
+ * log by schema. (The declared sources' capture functions are installed by migrate, after the
+ * migrations, where Polaris's schema already is.)
  */
 export class PolarisSchema1732900000000 implements MigrationInterface {
   name = 'PolarisSchema1732900000000';
@@ -24,7 +25,6 @@ export class PolarisSchema1732900000000 implements MigrationInterface {
       for (const fn of FUNCTIONS) await q.query(`ALTER FUNCTION ${from}.${fn}() SET SCHEMA ${to}`);
     }
     await q.query(itemCapture(to));
-    await q.query(sourceCapture(to));
   }
 
   async down(q: QueryRunner): Promise<void> {
@@ -36,7 +36,6 @@ export class PolarisSchema1732900000000 implements MigrationInterface {
       for (const fn of FUNCTIONS) await q.query(`ALTER FUNCTION ${from}.${fn}() SET SCHEMA public`);
     }
     await q.query(itemCapture('public'));
-    await q.query(sourceCapture('public'));
   }
 }
 
@@ -60,22 +59,4 @@ function itemCapture(schema: string): string {
       RETURN NULL;
     END
     $$`;
-}
-
-function sourceCapture(schema: string): string {
-  return `
-    CREATE OR REPLACE FUNCTION ${schema}.polaris_capture_source_change() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE
-      old_keys jsonb;
-      new_keys jsonb;
-    BEGIN
-      IF TG_OP <> 'INSERT' THEN
-        SELECT jsonb_object_agg(key, value) INTO old_keys FROM jsonb_each_text(to_jsonb(OLD)) WHERE key = ANY (TG_ARGV[1:]);
-      END IF;
-      IF TG_OP <> 'DELETE' THEN
-        SELECT jsonb_object_agg(key, value) INTO new_keys FROM jsonb_each_text(to_jsonb(NEW)) WHERE key = ANY (TG_ARGV[1:]);
-      END IF;
-      INSERT INTO ${schema}.source_changes (source, op, old_keys, new_keys) VALUES (TG_ARGV[0], lower(TG_OP), old_keys, new_keys);
-      RETURN NULL;
-    END $$`;
 }
