@@ -174,6 +174,44 @@ describe('benchmark harness (smoke runs)', () => {
     },
     RUN_LIMIT_MS,
   );
+
+  it(
+    'bench:sources',
+    async () => {
+      const run = await runScript('bench:sources', out);
+      expect({ code: run.code, output: run.code === 0 ? '' : run.output }).toEqual({ code: 0, output: '' });
+      expect(readFileSync(join(out, 'sources.svg'), 'utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      const r = JSON.parse(readFileSync(join(out, 'sources.json'), 'utf8'));
+      expect(r).toMatchObject({ benchmark: 'sources', smoke: true });
+      for (const g of r.goals) expect(g).toEqual(goalShape);
+      for (const format of ['json', 'hash', 'string']) {
+        expect(r.summary.sweep[format]).toMatchObject({
+          polaris: expect.objectContaining({ seconds: expect.any(Number) }),
+          baseline: expect.objectContaining({ seconds: expect.any(Number) }),
+          ratio: expect.any(Number),
+        });
+      }
+      expect(r.summary.capture).toMatchObject({ ratio: expect.any(Number) });
+    },
+    RUN_LIMIT_MS,
+  );
+
+  it(
+    'bench:sources-chaos',
+    async () => {
+      const run = await runScript('bench:sources-chaos', out);
+      expect({ code: run.code, output: run.code === 0 ? '' : run.output }).toEqual({ code: 0, output: '' });
+      expect(readFileSync(join(out, 'sources-chaos.svg'), 'utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      const r = JSON.parse(readFileSync(join(out, 'sources-chaos.json'), 'utf8'));
+      expect(r).toMatchObject({ benchmark: 'sources-chaos', smoke: true });
+      for (const g of r.goals) expect(g).toEqual(goalShape);
+      expect(r.modes.map((m: { mode: string }) => m.mode)).toEqual(['correct', 'stale-set', 'forget-old-key', 'skip-invalidate', 'sql']);
+      // Correctness holds even in a smoke run: nothing confirmed that was not wrong, nothing at all in correct mode.
+      for (const m of r.modes) expect(m.score.falseConfirmations).toEqual([]);
+      expect(r.modes[0].score.records).toBe(0);
+    },
+    RUN_LIMIT_MS,
+  );
 });
 
 /** The chaos run's verdict is only as good as its scoring rules: these pin them down on hand-made ground truth. */
