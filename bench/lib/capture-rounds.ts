@@ -63,12 +63,16 @@ export interface CaptureRound extends PgbenchResult {
  * (the variant would be the same trigger).
  */
 export async function installVariant(pg: Client): Promise<boolean> {
-  const { rows: fn } = await pg.query<{ def: string }>(`SELECT pg_get_functiondef('polaris_capture_source_change'::regproc) AS def`);
+  const { rows: fn } = await pg.query<{ def: string }>(
+    `SELECT pg_get_functiondef(tgfoid) AS def FROM pg_trigger WHERE tgrelid = '${TABLE}'::regclass AND tgname = $1`,
+    [POLARIS_TRIGGER],
+  );
+  if (!fn[0]) throw new Error(`no ${POLARIS_TRIGGER} on ${TABLE}: did migrate install it?`);
   const notify = /\n[ \t]*PERFORM pg_notify\([^;]*\);/g;
   const found = (fn[0].def.match(notify) ?? []).length;
   if (found === 0 && !/pg_notify/.test(fn[0].def)) return false;
   if (found !== 1) throw new Error(`the capture function notifies, but not in one PERFORM pg_notify(…) statement:\n${fn[0].def}`);
-  const def = fn[0].def.replace(notify, '').replace(/FUNCTION (\S+\.)?polaris_capture_source_change\(/, `FUNCTION $1${VARIANT_FUNCTION}(`);
+  const def = fn[0].def.replace(notify, '').replace(/FUNCTION (\S+\.)?polaris_capture_\w+\(/, `FUNCTION $1${VARIANT_FUNCTION}(`);
   await pg.query(def);
   const { rows: tg } = await pg.query<{ def: string }>(
     `SELECT pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = '${TABLE}'::regclass AND tgname = $1`,
@@ -79,7 +83,7 @@ export async function installVariant(pg: Client): Promise<boolean> {
   await pg.query(
     tg[0].def
       .replace(`TRIGGER ${POLARIS_TRIGGER} `, `TRIGGER ${VARIANT_TRIGGER} `)
-      .replace(/polaris_capture_source_change\(/, `${VARIANT_FUNCTION}(`),
+      .replace(/FUNCTION (\S+\.)?polaris_capture_\w+\(/, `FUNCTION ${VARIANT_FUNCTION}(`),
   );
   await pg.query(`ALTER TABLE ${TABLE} DISABLE TRIGGER ${VARIANT_TRIGGER}`);
   return true;
