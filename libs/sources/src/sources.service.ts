@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { consistencyConfig, ConsistencyConfig, redisConfig, RedisConfig } from '@app/config';
+import { consistencyConfig, ConsistencyConfig, databaseConfig, DatabaseConfig, redisConfig, RedisConfig } from '@app/config';
 import { BUILT_IN_SOURCE } from './declaration/source-declaration';
-import { KeyTemplate } from './declaration/key-template';
 import { SourceDto, SourceKeyDto } from './dto/source.dto';
 import type { Source } from './registry/source';
 import { SourceRegistry } from './registry/source.registry';
@@ -18,6 +17,7 @@ export class SourcesService {
     private readonly registry: SourceRegistry,
     @Inject(redisConfig.KEY) private readonly redis: RedisConfig,
     @Inject(consistencyConfig.KEY) private readonly consistency: ConsistencyConfig,
+    @Inject(databaseConfig.KEY) private readonly db: DatabaseConfig,
   ) {}
 
   list(): SourceDto[] {
@@ -25,11 +25,11 @@ export class SourcesService {
   }
 
   private builtIn(): SourceDto {
-    const template = KeyTemplate.parse(`${this.redis.keyPrefix.replace(/[{}]/g, '')}{id}`);
+    const prefix = this.redis.keyPrefix;
     return {
       name: BUILT_IN_SOURCE,
       builtIn: true,
-      table: 'items',
+      table: `${this.db.schema}.items`,
       primaryKey: ['id'],
       version: 'version',
       onChange: this.consistency.outOfBandPolicy === 'detect' ? 'check' : this.consistency.outOfBandPolicy,
@@ -38,10 +38,10 @@ export class SourcesService {
       guardedBy: GUARDED_BY.trigger,
       keys: [
         {
-          key: template.text,
+          key: `${prefix}{id}`,
           format: 'json',
           fields: { id: 'id', name: 'name', value: 'value', version: 'version' },
-          scanPattern: template.scanPattern(),
+          scanPattern: `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
         },
       ],
     };

@@ -55,7 +55,7 @@ export class Sources1732800000000 implements MigrationInterface {
     // The capture functions migrate installed, with their triggers.
     await q.query(`
       DO $$ DECLARE f regprocedure; BEGIN
-        FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE proname LIKE 'polaris\_capture\_%' AND proname <> 'polaris_capture_item_change' LOOP
+        FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE proname LIKE 'polaris\\_capture\\_%' AND proname <> 'polaris_capture_item_change' LOOP
           EXECUTE 'DROP FUNCTION ' || f || ' CASCADE';
         END LOOP;
       END $$`);
