@@ -24,18 +24,6 @@ export function claimChanges<Row extends { id: string }>(
   });
 }
 
-/** Changes captured but not relayed yet. */
-export async function changeBacklog(
-  manager: EntityManager,
-  table: 'item_changes' | 'source_changes',
-): Promise<{ count: number; oldest: Date | null }> {
-  const [row] = await sqlRows<{ n: number; oldest: Date | null }>(
-    manager,
-    `SELECT count(*)::int AS n, min(changed_at) AS oldest FROM ${table}`,
-  );
-  return { count: row.n, oldest: row.oldest };
-}
-
 /** Relays batch after batch until the log is drained (a short batch) or `shouldStop`; returns how many changes it carried. */
 export async function drainChanges(relayBatch: () => Promise<number>, batchSize: number, shouldStop: () => boolean): Promise<number> {
   let total = 0;

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
-import { changeBacklog, claimChanges } from './change-log';
+import { sqlRows } from '@app/database';
+import { claimChanges } from './change-log';
 import { ItemChange } from './item-change';
 
 interface Row {
@@ -42,7 +43,11 @@ export class ItemChangesRepository {
   }
 
   /** Changes captured but not relayed yet. */
-  backlog(): Promise<{ count: number; oldest: Date | null }> {
-    return changeBacklog(this.manager, 'item_changes');
+  async backlog(): Promise<{ count: number; oldest: Date | null }> {
+    const [row] = await sqlRows<{ n: number; oldest: Date | null }>(
+      this.manager,
+      `SELECT count(*)::int AS n, min(changed_at) AS oldest FROM item_changes`,
+    );
+    return { count: row.n, oldest: row.oldest };
   }
 }

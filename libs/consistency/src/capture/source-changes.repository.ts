@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
-import { changeBacklog, claimChanges } from './change-log';
+import { claimChanges } from './change-log';
 import { SourceChange } from './source-change';
 
 interface Row {
@@ -30,9 +30,5 @@ export class SourceChangesRepository {
   /** Claims up to `limit` changes for `relay`, deleted when it succeeds (see claimChanges). */
   claim(limit: number, relay: (changes: SourceChange[]) => Promise<void>): Promise<number> {
     return claimChanges<Row>(this.manager, 'source_changes', limit, (rows) => relay(rows.map(toChange)));
-  }
-
-  backlog(): Promise<{ count: number; oldest: Date | null }> {
-    return changeBacklog(this.manager, 'source_changes');
   }
 }

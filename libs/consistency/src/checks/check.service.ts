@@ -2,20 +2,18 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { ItemCache, ItemsRepository } from '@app/items';
 import { MetricsService } from '@app/metrics';
-import { isMismatch, Observation, Outcome } from '../outcome';
+import { Observation, Outcome } from '../outcome';
 import { ConfirmJob, isPostWrite, ItemCheck } from '../queues';
-import { InconsistenciesRepository, TimelineEntry, TraceStore } from '../records';
+import { InconsistenciesRepository } from '../records';
 import { classifyOrError } from './classify';
 import { ComparisonFailures } from './comparison-failures';
-import { WatchStore, WatchState } from './watch.store';
-import { decideOnCheck, decideOnConfirm, KnownState, sameDivergence } from './lifecycle';
-import { LifecycleService, Subject } from './lifecycle.service';
-import { checkTraceEntry } from './trace-entry';
+import { decideOnConfirm, sameDivergence } from './lifecycle';
+import { LifecycleService, Observed } from './lifecycle.service';
+import { WatchStore } from './watch.store';
 import { sliResult } from './sli';
 
-interface Observed extends Subject, WatchState {
+interface ObservedItem extends Observed {
   itemId: string;
-  open: KnownState['open'];
 }
 
 /** Concurrent checks arriving within this window share one SELECT and one MGET. */
@@ -43,7 +41,6 @@ export class CheckService implements OnModuleDestroy {
     private readonly cache: ItemCache,
     private readonly records: InconsistenciesRepository,
     private readonly watch: WatchStore,
-    private readonly traces: TraceStore,
     private readonly lifecycle: LifecycleService,
     private readonly failures: ComparisonFailures,
     private readonly metrics: MetricsService,
@@ -63,29 +60,13 @@ export class CheckService implements OnModuleDestroy {
     const started = process.hrtime.bigint();
     const first = new Map<string, ItemCheck>();
     for (const item of items) if (!first.has(item.itemId)) first.set(item.itemId, item);
-    let observed: Map<string, Observed>;
+    let observed: Map<string, ObservedItem>;
     try {
       observed = await this.observe([...first.values()]);
     } catch (err) {
       return items.map(() => err as Error);
     }
-    const settled = new Map<string, Observation | Error>();
-    const traces: { subject: string; entry: TimelineEntry }[] = [];
-    await Promise.all(
-      [...observed.values()].map(async (s) => {
-        const effects = decideOnCheck(s.observation.outcome, { open: s.open, pending: s.pendingToken !== undefined });
-        if (effects.length || isMismatch(s.observation.outcome))
-          traces.push({ subject: s.itemId, entry: checkTraceEntry(s.observation, s.trigger, effects) });
-        try {
-          await this.lifecycle.apply(effects, s);
-          await this.timeToConsistency(s);
-          settled.set(s.itemId, s.observation);
-        } catch (err) {
-          settled.set(s.itemId, err as Error);
-        }
-      }),
-    );
-    await this.traces.append(traces).catch(() => undefined); // timelines are best-effort
+    const settled = await this.lifecycle.settleChecks(observed.values());
     await this.sample(items, settled);
     this.metrics.checkBatchTook(Number(process.hrtime.bigint() - started) / 1e9);
     return items.map((item) => {
@@ -112,23 +93,20 @@ export class CheckService implements OnModuleDestroy {
       return 'uncomparable';
     }
     const effects = decideOnConfirm(s.observation.outcome, s.open, sameDivergence(job, s.observation));
-    await this.traces.append([{ subject: s.itemId, entry: checkTraceEntry(s.observation, 'confirm', effects) }]).catch(() => undefined);
-    await this.lifecycle.apply(effects, { ...s, confirmation: job });
-    await this.watch.endPending(job.itemId, job.token);
-    await this.timeToConsistency(s);
+    await this.lifecycle.settleConfirmation(s, job, effects);
     this.metrics.checked('confirm', s.observation.outcome);
     return s.observation.outcome;
   }
 
   /** Reads and classifies the items; an entry that cannot be compared is recorded and left out. */
-  private async observe(items: readonly ItemCheck[]): Promise<Map<string, Observed>> {
+  private async observe(items: readonly ItemCheck[]): Promise<Map<string, ObservedItem>> {
     const ids = items.map((item) => item.itemId);
     const keys = ids.map((id) => this.cache.keyFor(id));
     // The cache first: cache writes follow their commits, so an entry read before its row can never
     // look newer than the row because a write landed between the two reads (a false `ahead`).
     const raws = await this.cache.getRaw(ids);
     const [rows, open, watched] = await Promise.all([this.items.findByIds(ids), this.records.findOpenByKeys(keys), this.watch.lookup(ids)]);
-    const observed = new Map<string, Observed>();
+    const observed = new Map<string, ObservedItem>();
     items.forEach((item, i) => {
       const observation = classifyOrError(rows.get(item.itemId) ?? null, raws[i]);
       if (observation instanceof Error) return this.failures.record(keys[i], item.trigger, observation);
@@ -155,13 +133,6 @@ export class CheckService implements OnModuleDestroy {
         await this.watch.markInconsistent(item.itemId, item.writtenAt).catch(() => undefined);
       }
     }
-  }
-
-  /** A write caught inconsistent is consistent again: observe how long that took, once. */
-  private async timeToConsistency(s: Observed): Promise<void> {
-    if (s.inconsistentSince === undefined || isMismatch(s.observation.outcome)) return;
-    const since = await this.watch.takeInconsistentSince(s.itemId);
-    if (since !== null) this.metrics.timeToConsistency((Date.now() - since) / 1000);
   }
 
   onModuleDestroy(): void {

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { consistencyConfig, ConsistencyConfig, redisConfig, RedisConfig } from '@app/config';
 import { CacheRepairService, ItemCache } from '@app/items';
+import { MetricsService } from '@app/metrics';
 import { BUILT_IN_SOURCE, Inspection, SourceHealer } from '@app/sources';
 import { isMismatch, Observation } from '../outcome';
 import {
@@ -16,9 +17,10 @@ import {
   subjectOf,
   withinQueueTimeout,
 } from '../queues';
-import { buildTimeline, InconsistenciesRepository, InconsistenciesService, LifecycleEvents, TraceStore } from '../records';
-import { WatchStore } from './watch.store';
-import { Effect } from './lifecycle';
+import { buildTimeline, InconsistenciesRepository, InconsistenciesService, LifecycleEvents, TimelineEntry, TraceStore } from '../records';
+import { decideOnCheck, Effect, KnownState } from './lifecycle';
+import { checkTraceEntry } from './trace-entry';
+import { WatchState, WatchStore } from './watch.store';
 
 /** One observed key and what is already known about it: an item's, or a declared source's (with its inspection). */
 export interface Subject {
@@ -34,6 +36,11 @@ export interface Subject {
   confirmation?: ConfirmJob;
 }
 
+/** A subject as a check found it, with what Polaris already knows about it. */
+export interface Observed extends Subject, WatchState {
+  open: KnownState['open'];
+}
+
 /** Carries out lifecycle decisions: the effects in Redis, BullMQ and PostgreSQL, and one event per transition. */
 @Injectable()
 export class LifecycleService {
@@ -47,9 +54,53 @@ export class LifecycleService {
     private readonly repair: CacheRepairService,
     private readonly sourceHealer: SourceHealer,
     private readonly events: LifecycleEvents,
+    private readonly metrics: MetricsService,
     @Inject(consistencyConfig.KEY) private readonly cfg: ConsistencyConfig,
     @Inject(redisConfig.KEY) private readonly redis: RedisConfig,
   ) {}
+
+  /**
+   * Decides each check's lifecycle step (pure, lifecycle.ts) and carries it out; appends the checks'
+   * traces. A subject whose step fails (a store went away) fails alone. Returns each subject's
+   * observation or error, by its name in the bookkeeping (an item's id, or `source/key`).
+   */
+  async settleChecks(observed: Iterable<Observed>): Promise<Map<string, Observation | Error>> {
+    const settled = new Map<string, Observation | Error>();
+    const traces: { subject: string; entry: TimelineEntry }[] = [];
+    await Promise.all(
+      [...observed].map(async (s) => {
+        const subject = subjectFor(s);
+        const effects = decideOnCheck(s.observation.outcome, { open: s.open, pending: s.pendingToken !== undefined });
+        if (effects.length || isMismatch(s.observation.outcome))
+          traces.push({ subject, entry: checkTraceEntry(s.observation, s.trigger, effects) });
+        try {
+          await this.apply(effects, s);
+          await this.timeToConsistency(s);
+          settled.set(subject, s.observation);
+        } catch (err) {
+          settled.set(subject, err as Error);
+        }
+      }),
+    );
+    await this.traces.append(traces).catch(() => undefined); // timelines are best-effort
+    return settled;
+  }
+
+  /** Carries out what the confirmation `job` decided, then releases the pending state it owned. */
+  async settleConfirmation(s: Observed, job: ConfirmJob, effects: readonly Effect[]): Promise<void> {
+    const subject = subjectFor(s);
+    await this.traces.append([{ subject, entry: checkTraceEntry(s.observation, 'confirm', effects) }]).catch(() => undefined);
+    await this.apply(effects, { ...s, confirmation: job });
+    await this.watch.endPending(subject, job.token);
+    await this.timeToConsistency(s);
+  }
+
+  /** A write caught inconsistent is consistent again: observe how long that took, once. */
+  private async timeToConsistency(s: Observed): Promise<void> {
+    if (s.inconsistentSince === undefined || isMismatch(s.observation.outcome)) return;
+    const since = await this.watch.takeInconsistentSince(subjectFor(s));
+    if (since !== null) this.metrics.timeToConsistency((Date.now() - since) / 1000);
+  }
 
   async apply(effects: readonly Effect[], s: Subject): Promise<void> {
     for (const effect of effects) {

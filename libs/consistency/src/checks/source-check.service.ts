@@ -5,21 +5,19 @@ import { contentDigest } from '@app/cache';
 import type { JsonValue } from '@app/items';
 import { MetricsService } from '@app/metrics';
 import { compareVersions, Inspection, KeyToInspect, Source, SourceInspector, SourceRegistry } from '@app/sources';
-import { isMismatch, Observation, VersionOrder } from '../outcome';
+import { Observation, VersionOrder } from '../outcome';
 import { ConfirmJob, isPostWrite, KeyCheck, subjectOf } from '../queues';
-import { InconsistenciesRepository, TimelineEntry, TraceStore } from '../records';
+import { InconsistenciesRepository } from '../records';
 import type { CheckResult } from './check.service';
 import { ComparisonFailures } from './comparison-failures';
-import { decideOnCheck, decideOnConfirm, KnownState, sameDivergence, stillDivergent } from './lifecycle';
-import { LifecycleService, Subject } from './lifecycle.service';
-import { checkTraceEntry } from './trace-entry';
+import { decideOnConfirm, sameDivergence, stillDivergent } from './lifecycle';
+import { LifecycleService, Observed } from './lifecycle.service';
 import { sliResult } from './sli';
-import { WatchState, WatchStore } from './watch.store';
+import { WatchStore } from './watch.store';
 
-interface Observed extends Subject, WatchState {
+interface ObservedKey extends Observed {
   inspection: Inspection;
   subject: string;
-  open: KnownState['open'];
 }
 
 /** Concurrent checks arriving within this window share one pipelined read and one query per key template. */
@@ -44,7 +42,6 @@ export class SourceCheckService implements OnModuleDestroy {
     private readonly inspector: SourceInspector,
     private readonly records: InconsistenciesRepository,
     private readonly watch: WatchStore,
-    private readonly traces: TraceStore,
     private readonly lifecycle: LifecycleService,
     private readonly failures: ComparisonFailures,
     private readonly metrics: MetricsService,
@@ -57,29 +54,13 @@ export class SourceCheckService implements OnModuleDestroy {
   async checkBatch(checks: readonly KeyCheck[]): Promise<(CheckResult | Error)[]> {
     const first = new Map<string, KeyCheck>();
     for (const c of checks) if (!first.has(subjectOf(c))) first.set(subjectOf(c), c);
-    let observed: Map<string, Observed>;
+    let observed: Map<string, ObservedKey>;
     try {
       observed = await this.observe([...first.values()]);
     } catch (err) {
       return checks.map(() => err as Error);
     }
-    const settled = new Map<string, Observation | Error>();
-    const traces: { subject: string; entry: TimelineEntry }[] = [];
-    await Promise.all(
-      [...observed.values()].map(async (s) => {
-        const effects = decideOnCheck(s.observation.outcome, { open: s.open, pending: s.pendingToken !== undefined });
-        if (effects.length || isMismatch(s.observation.outcome))
-          traces.push({ subject: s.subject, entry: checkTraceEntry(s.observation, s.trigger, effects) });
-        try {
-          await this.lifecycle.apply(effects, s);
-          await this.timeToConsistency(s);
-          settled.set(s.subject, s.observation);
-        } catch (err) {
-          settled.set(s.subject, err as Error);
-        }
-      }),
-    );
-    await this.traces.append(traces).catch(() => undefined); // timelines are best-effort
+    const settled = await this.lifecycle.settleChecks(observed.values());
     await this.sample(checks, settled);
     return checks.map((c) => {
       const result = settled.get(subjectOf(c));
@@ -102,16 +83,13 @@ export class SourceCheckService implements OnModuleDestroy {
     const order = versionOrder(s.inspection.source);
     const same = job.recheck ? stillDivergent(job, s.observation, order) : sameDivergence(job, s.observation, order);
     const effects = decideOnConfirm(s.observation.outcome, s.open, same, true);
-    await this.traces.append([{ subject: s.subject, entry: checkTraceEntry(s.observation, 'confirm', effects) }]).catch(() => undefined);
-    await this.lifecycle.apply(effects, { ...s, confirmation: job });
-    await this.watch.endPending(s.subject, job.token);
-    await this.timeToConsistency(s);
+    await this.lifecycle.settleConfirmation(s, job, effects);
     this.metrics.checked('confirm', s.observation.outcome, job.source);
     return s.observation.outcome;
   }
 
   /** Inspects the keys; a key of no declared source (a source removed since it was queued) is left out. */
-  private async observe(checks: readonly KeyCheck[]): Promise<Map<string, Observed>> {
+  private async observe(checks: readonly KeyCheck[]): Promise<Map<string, ObservedKey>> {
     const targets: (KeyToInspect & { check: KeyCheck })[] = [];
     for (const check of checks) {
       const owner = this.registry.ownerOf(check.key);
@@ -120,7 +98,7 @@ export class SourceCheckService implements OnModuleDestroy {
     const inspections = await this.inspector.inspectKeys(targets);
     const subjects = targets.map((t) => subjectOf(t.check));
     const [open, watched] = await Promise.all([this.records.findOpenByKeys(targets.map((t) => t.cacheKey)), this.watch.lookup(subjects)]);
-    const observed = new Map<string, Observed>();
+    const observed = new Map<string, ObservedKey>();
     inspections.forEach((inspection, i) => {
       const t = targets[i];
       observed.set(subjects[i], {
@@ -147,12 +125,6 @@ export class SourceCheckService implements OnModuleDestroy {
         await this.watch.markInconsistent(subjectOf(c), c.writtenAt).catch(() => undefined);
       }
     }
-  }
-
-  private async timeToConsistency(s: Observed): Promise<void> {
-    if (s.inconsistentSince === undefined || isMismatch(s.observation.outcome)) return;
-    const since = await this.watch.takeInconsistentSince(s.subject);
-    if (since !== null) this.metrics.timeToConsistency((Date.now() - since) / 1000);
   }
 
   onModuleDestroy(): void {
