@@ -49,7 +49,10 @@ describe('dependency rules', () => {
       'apps/api/src/probe.ts',
       `import { CacheService } from '../../../libs/cache/src/cache.service';\nexport const probe = CacheService;\n`,
     );
-    write('test/probe.ts', `import { classify } from '../libs/consistency/src/checks/classify';\nexport const probe = classify;\n`);
+    write(
+      'test/probe.ts',
+      `import { decideOnCheck } from '../libs/consistency/src/checks/lifecycle';\nexport const probe = decideOnCheck;\n`,
+    );
     write('libs/items/src/probe.ts', `import { createApiApp } from '@apps/api';\nexport const probe = createApiApp;\n`);
     write(
       'libs/consistency/src/sweep/probe.ts',
@@ -65,7 +68,7 @@ describe('dependency rules', () => {
       'no-cycles',
       'no-deep-imports',
     ]);
-    expect(found).toContain('error no-deep-imports: test/probe.ts → libs/consistency/src/checks/classify.ts');
+    expect(found).toContain('error no-deep-imports: test/probe.ts → libs/consistency/src/checks/lifecycle.ts');
     expect(found).toContain('error libs-do-not-import-apps: libs/items/src/probe.ts → apps/api/src/bootstrap.ts');
   }, 60_000);
 });

@@ -12,7 +12,7 @@ export {
   SourceRelayService,
 } from './capture';
 export type { ItemChange, SourceChange } from './capture';
-export { CheckService, ChecksModule, classify, classifyOrError, jsonEqual, sliResult, SourceCheckService } from './checks';
+export { CheckService, ChecksModule, jsonEqual, sliResult } from './checks';
 export type { CheckResult, SliResult } from './checks';
 export { isMismatch } from './outcome';
 export type { MismatchKind, Observation, Outcome } from './outcome';

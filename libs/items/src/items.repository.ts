@@ -96,15 +96,6 @@ export class ItemsRepository {
     return rows.map(toItem);
   }
 
-  /** The fields a consistency comparison needs, one keyset page in id order (the sweeper's read). */
-  statesAfter(after: string | null, limit: number): Promise<Pick<Item, 'id' | 'name' | 'value' | 'version'>[]> {
-    return sqlRows(
-      this.manager,
-      `SELECT id, name, value, version FROM items WHERE ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
-      [after, limit],
-    );
-  }
-
   /** Updates the row and bumps its version in one statement. Null when the id is unknown or `expectedVersion` differs. */
   async update(id: string, change: ItemUpdate): Promise<Item | null> {
     const rows: ItemRow[] = await sqlRows(

@@ -2,8 +2,9 @@ import { Global, Logger, Module } from '@nestjs/common';
 import { getEntityManagerToken } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
 import { CacheModule } from '@app/cache';
-import { consistencyConfig, ConsistencyConfig } from '@app/config';
+import { consistencyConfig, ConsistencyConfig, databaseConfig, DatabaseConfig, redisConfig, RedisConfig } from '@app/config';
 import { sqlRows } from '@app/database';
+import { builtInDeclaration } from './declaration/built-in-source';
 import { SourceHealer } from './inspect/source-healer';
 import { SourceInspector } from './inspect/source-inspector';
 import { SourceRows } from './inspect/source-rows';
@@ -21,12 +22,19 @@ import { SourcesService } from './sources.service';
   providers: [
     {
       provide: SourceRegistry,
-      inject: [consistencyConfig.KEY, getEntityManagerToken()],
-      useFactory: async (cfg: ConsistencyConfig, manager: EntityManager) => {
-        const { sources, warnings } = await loadSources(cfg.sourcesFile, (sql, params) => sqlRows(manager, sql, params));
+      inject: [consistencyConfig.KEY, databaseConfig.KEY, redisConfig.KEY, getEntityManagerToken()],
+      useFactory: async (cfg: ConsistencyConfig, db: DatabaseConfig, redis: RedisConfig, manager: EntityManager) => {
+        const builtIn = builtInDeclaration({
+          schema: db.schema,
+          keyPrefix: redis.keyPrefix,
+          onChange: cfg.outOfBandPolicy === 'detect' ? 'check' : cfg.outOfBandPolicy,
+          heal: cfg.healPolicy,
+        });
+        const { sources, warnings } = await loadSources(cfg.sourcesFile, (sql, params) => sqlRows(manager, sql, params), builtIn);
         const log = new Logger('Sources');
         for (const w of warnings) log.warn(w);
-        if (sources.length) log.log(`Guarding ${sources.map((s) => `${s.name} (${s.tableName})`).join(', ')}`);
+        const declared = sources.filter((s) => !s.builtIn);
+        if (declared.length) log.log(`Guarding ${declared.map((s) => `${s.name} (${s.tableName})`).join(', ')}`);
         return new SourceRegistry(sources);
       },
     },

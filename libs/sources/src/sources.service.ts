@@ -1,6 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { consistencyConfig, ConsistencyConfig, databaseConfig, DatabaseConfig, redisConfig, RedisConfig } from '@app/config';
-import { BUILT_IN_SOURCE } from './declaration/source-declaration';
+import { Injectable } from '@nestjs/common';
 import { SourceDto, SourceKeyDto } from './dto/source.dto';
 import type { Source } from './registry/source';
 import { SourceRegistry } from './registry/source.registry';
@@ -13,45 +11,17 @@ const GUARDED_BY = {
 /** What GET /sources answers: the built-in items source, then every declared one. */
 @Injectable()
 export class SourcesService {
-  constructor(
-    private readonly registry: SourceRegistry,
-    @Inject(redisConfig.KEY) private readonly redis: RedisConfig,
-    @Inject(consistencyConfig.KEY) private readonly consistency: ConsistencyConfig,
-    @Inject(databaseConfig.KEY) private readonly db: DatabaseConfig,
-  ) {}
+  constructor(private readonly registry: SourceRegistry) {}
 
   list(): SourceDto[] {
-    return [this.builtIn(), ...this.registry.sources.map(toSourceDto)];
-  }
-
-  private builtIn(): SourceDto {
-    const prefix = this.redis.keyPrefix;
-    return {
-      name: BUILT_IN_SOURCE,
-      builtIn: true,
-      table: `${this.db.schema}.items`,
-      primaryKey: ['id'],
-      version: 'version',
-      onChange: this.consistency.outOfBandPolicy === 'detect' ? 'check' : this.consistency.outOfBandPolicy,
-      heal: this.consistency.healPolicy,
-      capture: 'trigger',
-      guardedBy: GUARDED_BY.trigger,
-      keys: [
-        {
-          key: `${prefix}{id}`,
-          format: 'json',
-          fields: { id: 'id', name: 'name', value: 'value', version: 'version' },
-          scanPattern: `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`,
-        },
-      ],
-    };
+    return [...(this.registry.builtIn ? [this.registry.builtIn] : []), ...this.registry.sources].map(toSourceDto);
   }
 }
 
 function toSourceDto(s: Source): SourceDto {
   return {
     name: s.name,
-    builtIn: false,
+    builtIn: s.builtIn,
     table: s.tableName,
     primaryKey: [...s.primaryKey],
     ...(s.version !== undefined ? { version: s.version } : {}),

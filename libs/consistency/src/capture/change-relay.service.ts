@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
 import { CacheRepairService, ItemCache } from '@app/items';
 import { MetricsService } from '@app/metrics';
-import { CheckScheduler } from '../queues';
+import { BUILT_IN_SOURCE } from '@app/sources';
+import { CheckScheduler, subjectOf } from '../queues';
 import { TraceStore } from '../records';
 import { drainChanges } from './change-log';
 import { planChanges } from './change-plan';
@@ -40,7 +41,11 @@ export class ChangeRelayService {
       if (plan.invalidate.length) await this.cache.deleteKeys(plan.invalidate);
       await Promise.all(plan.refresh.map((id) => this.repair.refresh(id)));
       await this.scheduler.schedule(plan.checks, `changes-${batch[0].id}-${batch[batch.length - 1].id}`);
-      await this.traces.append(batch.map((c) => ({ subject: c.itemId, entry: changeEntry(c) }))).catch(() => undefined); // best-effort history
+      const traces = batch.map((c) => ({
+        subject: subjectOf({ source: BUILT_IN_SOURCE, key: this.cache.keyFor(c.itemId) }),
+        entry: changeEntry(c),
+      }));
+      await this.traces.append(traces).catch(() => undefined); // best-effort history
       for (const c of batch) this.metrics.changeRelayed(c.origin);
     });
   }

@@ -14,6 +14,7 @@ const key = (text: string, format: 'json' | 'string') => {
 function source(overrides: Partial<Source> = {}): Source {
   return {
     name: 'customers',
+    builtIn: false,
     table: '"shop"."customers"',
     tableName: 'shop.customers',
     primaryKey: ['id'],

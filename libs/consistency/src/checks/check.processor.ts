@@ -2,10 +2,9 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, OnApplicationBootstrap } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
-import { CheckItem, CheckJob, isKeyCheck, JOBS, QUEUES, WORKER_OPTIONS } from '../queues';
+import { CheckJob, JOBS, QUEUES, WORKER_OPTIONS } from '../queues';
 import { CheckResult, CheckService } from './check.service';
 import { OutageRetry } from './outage-retry';
-import { SourceCheckService } from './source-check.service';
 
 @Processor(QUEUES.checks, WORKER_OPTIONS)
 export class CheckProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -13,7 +12,6 @@ export class CheckProcessor extends WorkerHost implements OnApplicationBootstrap
 
   constructor(
     private readonly checks: CheckService,
-    private readonly sourceChecks: SourceCheckService,
     private readonly outages: OutageRetry,
     @Inject(consistencyConfig.KEY) private readonly cfg: ConsistencyConfig,
   ) {
@@ -32,10 +30,6 @@ export class CheckProcessor extends WorkerHost implements OnApplicationBootstrap
    */
   async process(job: Job<CheckJob>, token?: string): Promise<CheckResult[]> {
     if (job.name !== JOBS.check) throw new Error(`${QUEUES.checks} has no handler for job "${job.name}"`);
-    return this.outages.job(job, token, () => Promise.all(job.data.items.map((item) => this.outages.run(() => this.checkOne(item)))));
-  }
-
-  private checkOne(item: CheckItem): Promise<CheckResult> {
-    return isKeyCheck(item) ? this.sourceChecks.check(item) : this.checks.check(item);
+    return this.outages.job(job, token, () => Promise.all(job.data.items.map((item) => this.outages.run(() => this.checks.check(item)))));
   }
 }

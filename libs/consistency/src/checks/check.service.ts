@@ -1,44 +1,47 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
-import { ItemCache, ItemsRepository } from '@app/items';
+import { contentDigest } from '@app/cache';
+import type { JsonValue } from '@app/items';
 import { MetricsService } from '@app/metrics';
-import { Observation, Outcome } from '../outcome';
-import { ConfirmJob, isPostWrite, ItemCheck } from '../queues';
+import { compareVersions, Inspection, isFailed, KeyToInspect, Source, SourceInspector, SourceRegistry } from '@app/sources';
+import { Observation, Version, VersionOrder } from '../outcome';
+import { CheckItem, ConfirmJob, isKeyCheck, isPostWrite, KeyCheck, subjectOf } from '../queues';
 import { InconsistenciesRepository } from '../records';
-import { classifyOrError } from './classify';
 import { ComparisonFailures } from './comparison-failures';
-import { decideOnConfirm, sameDivergence } from './lifecycle';
+import { decideOnConfirm, sameDivergence, stillDivergent } from './lifecycle';
 import { LifecycleService, Observed } from './lifecycle.service';
-import { WatchStore } from './watch.store';
 import { sliResult } from './sli';
+import { WatchStore } from './watch.store';
 
-interface ObservedItem extends Observed {
-  itemId: string;
+interface ObservedKey extends Observed {
+  subject: string;
 }
 
-/** Concurrent checks arriving within this window share one SELECT and one MGET. */
+/** Concurrent checks arriving within this window share one pipelined read and one query per key template. */
 const BATCH_WINDOW_MS = 2;
 const MAX_BATCH = 500;
 
 /** What a check found: an outcome, or `uncomparable` when the entry could not be compared (counted, logged, skipped). */
-export type CheckResult = Outcome | 'uncomparable';
+export type CheckResult = Observation['outcome'] | 'uncomparable';
 
 /**
- * Observes (row, cache entry) pairs, decides the lifecycle step with the pure functions in
- * lifecycle.ts, and has LifecycleService carry it out. Also takes the SLI's samples and keeps the
- * traces that become a confirmed inconsistency's timeline.
+ * Checks cache keys, of the built-in items and of every declared source alike: each key is inspected
+ * (cache first, then its row), the pure lifecycle decisions (lifecycle.ts) say what to do, and
+ * LifecycleService does it. Also takes the SLI's samples. A record keeps the real cache key, the
+ * source, and the fields that differ.
  */
 @Injectable()
 export class CheckService implements OnModuleDestroy {
-  private readonly batcher = new DataLoader<ItemCheck, CheckResult>((items) => this.checkBatch(items), {
+  private readonly batcher = new DataLoader<KeyCheck, CheckResult>((checks) => this.checkBatch(checks), {
     cache: false,
     maxBatchSize: MAX_BATCH,
     batchScheduleFn: (run) => setTimeout(run, BATCH_WINDOW_MS),
   });
 
   constructor(
-    private readonly items: ItemsRepository,
-    private readonly cache: ItemCache,
+    private readonly registry: SourceRegistry,
+    private readonly inspector: SourceInspector,
     private readonly records: InconsistenciesRepository,
     private readonly watch: WatchStore,
     private readonly lifecycle: LifecycleService,
@@ -46,96 +49,193 @@ export class CheckService implements OnModuleDestroy {
     private readonly metrics: MetricsService,
   ) {}
 
-  /** Checks one item; concurrent calls are coalesced into batches. */
-  check(item: ItemCheck): Promise<CheckResult> {
-    return this.batcher.load(item);
+  /** Checks one key (an item is checked as its cache key); concurrent calls are coalesced into batches. */
+  check(item: CheckItem): Promise<CheckResult> {
+    return this.batcher.load(this.asKeyCheck(item));
   }
 
   /**
-   * Checks many items with one SELECT, one MGET and one lookup of open records and watch state. An
-   * item whose lifecycle step fails (a store went away) fails alone; an entry that cannot be compared
-   * is skipped alone.
+   * Checks many keys with one pipelined cache read, one query per key template, and one lookup of
+   * open records and watch state. A key whose lifecycle step fails (a store went away) fails alone;
+   * an entry that cannot be compared is skipped alone.
    */
-  async checkBatch(items: readonly ItemCheck[]): Promise<(CheckResult | Error)[]> {
+  async checkBatch(items: readonly CheckItem[]): Promise<(CheckResult | Error)[]> {
     const started = process.hrtime.bigint();
-    const first = new Map<string, ItemCheck>();
-    for (const item of items) if (!first.has(item.itemId)) first.set(item.itemId, item);
-    let observed: Map<string, ObservedItem>;
+    const checks = items.map((item) => this.asKeyCheck(item));
+    const first = new Map<string, KeyCheck>();
+    for (const c of checks) if (!first.has(subjectOf(c))) first.set(subjectOf(c), c);
+    let observed: Map<string, ObservedKey>;
     try {
       observed = await this.observe([...first.values()]);
     } catch (err) {
-      return items.map(() => err as Error);
+      return checks.map(() => err as Error);
     }
     const settled = await this.lifecycle.settleChecks(observed.values());
-    await this.sample(items, settled);
+    await this.sample(checks, settled);
     this.metrics.checkBatchTook(Number(process.hrtime.bigint() - started) / 1e9);
-    return items.map((item) => {
-      const result = settled.get(item.itemId);
+    return checks.map((c) => {
+      const result = settled.get(subjectOf(c));
       if (result === undefined) return 'uncomparable';
       if (result instanceof Error) return result;
-      this.metrics.checked(item.trigger, result.outcome);
+      this.metrics.checked(c.trigger, result.outcome, c.source);
       return result.outcome;
     });
   }
 
   /**
-   * The confirmation after the grace period. While it runs it owns the item's pending state,
-   * so no check can clear it underneath; it releases the state only after its own effects.
+   * The confirmation after the grace period. While it runs it owns the key's pending state, so no
+   * check can clear it underneath; it releases the state only after its own effects.
    */
-  async confirm(job: ConfirmJob & { itemId: string }): Promise<CheckResult> {
-    if (!(await this.watch.isPending(job))) {
-      // The detection was cleared or lost (e.g. Redis restarted): behave as an ordinary check.
-      return this.check({ itemId: job.itemId, trigger: job.detectedBy });
-    }
-    const s = (await this.observe([{ itemId: job.itemId, trigger: job.detectedBy }])).get(job.itemId);
+  async confirm(confirmation: ConfirmJob): Promise<CheckResult> {
+    const check = this.asKeyCheck(
+      confirmation.itemId !== undefined
+        ? { itemId: confirmation.itemId, trigger: confirmation.detectedBy }
+        : {
+            source: confirmation.source!,
+            key: confirmation.key!,
+            trigger: confirmation.detectedBy,
+          },
+    );
+    const job: ConfirmJob = { ...confirmation, source: check.source, key: check.key };
+    delete job.itemId;
+    // The detection was cleared or lost (e.g. Redis restarted): behave as an ordinary check.
+    if (!(await this.watch.isPending(job))) return this.check(check);
+    const s = (await this.observe([check])).get(subjectOf(check));
     if (!s) {
-      await this.watch.endPending(job.itemId, job.token); // nothing can be confirmed about an entry that cannot be compared
+      await this.watch.endPending(subjectOf(job), job.token); // nothing can be confirmed about an entry that cannot be compared
       return 'uncomparable';
     }
-    const effects = decideOnConfirm(s.observation.outcome, s.open, sameDivergence(job, s.observation));
+    const source = s.inspection.source;
+    const order = versionOrder(source);
+    const same = job.recheck ? stillDivergent(job, s.observation, order) : sameDivergence(job, s.observation, order);
+    // Declared sources look again rather than start over (see decideOnConfirm); the items' own writes need no second look.
+    const effects = decideOnConfirm(s.observation.outcome, s.open, same, !source.builtIn);
     await this.lifecycle.settleConfirmation(s, job, effects);
-    this.metrics.checked('confirm', s.observation.outcome);
+    this.metrics.checked('confirm', s.observation.outcome, source.name);
     return s.observation.outcome;
   }
 
-  /** Reads and classifies the items; an entry that cannot be compared is recorded and left out. */
-  private async observe(items: readonly ItemCheck[]): Promise<Map<string, ObservedItem>> {
-    const ids = items.map((item) => item.itemId);
-    const keys = ids.map((id) => this.cache.keyFor(id));
-    // The cache first: cache writes follow their commits, so an entry read before its row can never
-    // look newer than the row because a write landed between the two reads (a false `ahead`).
-    const raws = await this.cache.getRaw(ids);
-    const [rows, open, watched] = await Promise.all([this.items.findByIds(ids), this.records.findOpenByKeys(keys), this.watch.lookup(ids)]);
-    const observed = new Map<string, ObservedItem>();
-    items.forEach((item, i) => {
-      const observation = classifyOrError(rows.get(item.itemId) ?? null, raws[i]);
-      if (observation instanceof Error) return this.failures.record(keys[i], item.trigger, observation);
-      observed.set(item.itemId, {
-        itemId: item.itemId,
-        cacheKey: keys[i],
-        trigger: item.trigger,
-        observation,
-        open: open.get(keys[i]) ?? null,
-        ...watched.get(item.itemId),
+  /**
+   * Inspects the keys. A key of no guarded source (a source removed since it was queued) is left out,
+   * and so is an entry that cannot be compared (recorded by ComparisonFailures).
+   */
+  private async observe(checks: readonly KeyCheck[]): Promise<Map<string, ObservedKey>> {
+    const targets: (KeyToInspect & { check: KeyCheck })[] = [];
+    for (const check of checks) {
+      const owner = this.registry.ownerOf(check.key);
+      if (owner && owner.source.name === check.source) targets.push({ ...owner, cacheKey: check.key, check });
+    }
+    const inspections = await this.inspector.inspectKeys(targets);
+    const subjects = targets.map((t) => subjectOf(t.check));
+    const [open, watched] = await Promise.all([this.records.findOpenByKeys(targets.map((t) => t.cacheKey)), this.watch.lookup(subjects)]);
+    const observed = new Map<string, ObservedKey>();
+    inspections.forEach((inspection, i) => {
+      const t = targets[i];
+      if (isFailed(inspection)) return this.failures.record(t.cacheKey, t.check.trigger, inspection.error);
+      observed.set(subjects[i], {
+        subject: subjects[i],
+        cacheKey: t.cacheKey,
+        ...(t.source.builtIn ? { itemId: t.values.id } : {}),
+        inspection,
+        trigger: t.check.trigger,
+        observation: toObservation(inspection),
+        open: open.get(t.cacheKey) ?? null,
+        ...watched.get(subjects[i]),
       });
     });
     return observed;
   }
 
   /** Post-write checks are the SLI's samples; an inconsistent one starts the time-to-consistency clock. */
-  private async sample(items: readonly ItemCheck[], settled: Map<string, Observation | Error>): Promise<void> {
-    for (const item of items) {
-      const observation = settled.get(item.itemId);
-      if (!isPostWrite(item.trigger) || observation === undefined || observation instanceof Error) continue;
-      const result = sliResult(observation, item.version);
-      this.metrics.sliSample(result);
-      if (result === 'inconsistent' && item.writtenAt !== undefined) {
-        await this.watch.markInconsistent(item.itemId, item.writtenAt).catch(() => undefined);
+  private async sample(checks: readonly KeyCheck[], settled: Map<string, Observation | Error>): Promise<void> {
+    for (const c of checks) {
+      const observation = settled.get(subjectOf(c));
+      if (!isPostWrite(c.trigger) || observation === undefined || observation instanceof Error) continue;
+      const source = this.registry.get(c.source);
+      const result = sliResult(observation, c.version, source && versionOrder(source));
+      this.metrics.sliSample(result, c.source);
+      if (result === 'inconsistent' && c.writtenAt !== undefined) {
+        await this.watch.markInconsistent(subjectOf(c), c.writtenAt).catch(() => undefined);
       }
     }
   }
 
+  /** An item of the built-in source names its cache key (the jobs the items' relay and sweep queue). */
+  private asKeyCheck(item: CheckItem): KeyCheck {
+    if (isKeyCheck(item)) return item;
+    const { itemId, version, ...rest } = item;
+    const builtIn = this.registry.builtIn!;
+    return {
+      ...rest,
+      source: builtIn.name,
+      key: builtIn.keys[0].template.render({ id: itemId }),
+      ...(version !== undefined ? { version: String(version) } : {}),
+    };
+  }
+
   onModuleDestroy(): void {
     this.batcher.clearAll();
+  }
+}
+
+/** A source's versions ordered at the precision the cache holds (see compareVersions). */
+function versionOrder(source: Source): VersionOrder {
+  const kind = source.version !== undefined ? source.kinds[source.version] : 'integer';
+  return (a, b) => compareVersions(kind, String(a), String(b));
+}
+
+/** An inspection as the lifecycle records it: both sides as JSON, the differing fields, and a digest of the entry. */
+export function toObservation(x: Inspection): Observation {
+  const c = x.comparison;
+  const dbValue = x.row === null ? null : projection(x);
+  const versionKind = x.source.version !== undefined ? x.source.kinds[x.source.version] : undefined;
+  return {
+    outcome: c.outcome,
+    dbVersion: asVersion(versionKind, c.dbVersion),
+    cacheVersion: asVersion(versionKind, c.cacheVersion),
+    ...(x.source.builtIn
+      ? { dbValue: rowItemValue(dbValue), cacheValue: cachedItemValue(cachedValue(x)) }
+      : { dbValue, cacheValue: cachedValue(x) }),
+    ...(c.diff.length ? { diff: c.diff } : {}),
+    cacheDigest: contentDigest(x.entry),
+    dbDigest: createHash('sha1').update(JSON.stringify(dbValue)).digest('hex'),
+  };
+}
+
+/** An integer version that a JSON number holds exactly is shown as one; any other stays text. */
+function asVersion(kind: string | undefined, text: string | null): Version | null {
+  if (text === null || kind !== 'integer' || !/^-?\d{1,15}$/.test(text)) return text;
+  return Number(text);
+}
+
+/** The built-in items show their `value` on both sides, as their records always have: the row's JSON... */
+function rowItemValue(projected: JsonValue | null): JsonValue | null {
+  const text = (projected as Record<string, JsonValue> | null)?.value;
+  return typeof text === 'string' ? (JSON.parse(text) as JsonValue) : null;
+}
+
+/** ...and the cached entry's `value`, or the entry as it is when it holds none. */
+function cachedItemValue(cached: JsonValue | null): JsonValue | null {
+  const isObject = cached !== null && typeof cached === 'object' && !Array.isArray(cached);
+  return isObject && Object.hasOwn(cached, 'value') ? cached.value : cached;
+}
+
+/** The row as the key should cache it: its mapped fields' text, or the string key's column. */
+function projection(x: Inspection): JsonValue {
+  const shape = x.key.shape;
+  if (shape.format === 'string') return x.row![shape.column];
+  return Object.fromEntries(Object.entries(shape.fields).map(([field, column]) => [field, x.row![column]]));
+}
+
+function cachedValue(x: Inspection): JsonValue | null {
+  const e = x.entry;
+  if (e === null) return null;
+  if (e.type === 'other') return `(a Redis ${e.redisType})`;
+  if (e.type === 'hash') return { ...e.value };
+  if (x.key.format !== 'json') return e.value;
+  try {
+    return JSON.parse(e.value) as JsonValue; // for people to read; the comparison read every number exactly
+  } catch {
+    return e.value;
   }
 }

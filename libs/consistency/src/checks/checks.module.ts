@@ -9,7 +9,6 @@ import { ConfirmProcessor } from './confirm.processor';
 import { WatchStore } from './watch.store';
 import { LifecycleService } from './lifecycle.service';
 import { OutageRetry } from './outage-retry';
-import { SourceCheckService } from './source-check.service';
 
 /**
  * The checks and their lifecycle: check and confirm jobs consumed, each (row, entry) pair
@@ -18,17 +17,8 @@ import { SourceCheckService } from './source-check.service';
  */
 @Module({
   imports: [QueuesModule, RecordsModule, MetricsModule],
-  providers: [
-    WatchStore,
-    ComparisonFailures,
-    LifecycleService,
-    CheckService,
-    SourceCheckService,
-    OutageRetry,
-    CheckProcessor,
-    ConfirmProcessor,
-  ],
-  exports: [ComparisonFailures, SourceCheckService],
+  providers: [WatchStore, ComparisonFailures, LifecycleService, CheckService, OutageRetry, CheckProcessor, ConfirmProcessor],
+  exports: [ComparisonFailures, CheckService],
 })
 export class ChecksModule implements OnModuleInit {
   onModuleInit(): void {

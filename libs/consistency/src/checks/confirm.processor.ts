@@ -4,7 +4,6 @@ import { Job } from 'bullmq';
 import { ConfirmJob, JOBS, QUEUES, WORKER_OPTIONS } from '../queues';
 import { CheckResult, CheckService } from './check.service';
 import { OutageRetry } from './outage-retry';
-import { SourceCheckService } from './source-check.service';
 
 const CONFIRM_CONCURRENCY = 16;
 
@@ -14,7 +13,6 @@ export class ConfirmProcessor extends WorkerHost implements OnApplicationBootstr
 
   constructor(
     private readonly checks: CheckService,
-    private readonly sourceChecks: SourceCheckService,
     private readonly outages: OutageRetry,
   ) {
     super();
@@ -26,12 +24,6 @@ export class ConfirmProcessor extends WorkerHost implements OnApplicationBootstr
 
   async process(job: Job<ConfirmJob>, token?: string): Promise<CheckResult> {
     if (job.name !== JOBS.confirm) throw new Error(`${QUEUES.confirmations} has no handler for job "${job.name}"`);
-    return this.outages.job(job, token, () => this.outages.run(() => this.confirm(job.data)));
-  }
-
-  /** A confirmation names a declared source's key, or an item. */
-  private confirm({ source, key, itemId, ...rest }: ConfirmJob): Promise<CheckResult> {
-    if (source !== undefined && key !== undefined) return this.sourceChecks.confirm({ ...rest, source, key });
-    return this.checks.confirm({ ...rest, itemId: itemId! });
+    return this.outages.job(job, token, () => this.outages.run(() => this.checks.confirm(job.data)));
   }
 }

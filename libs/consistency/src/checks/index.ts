@@ -1,11 +1,8 @@
 export { CheckService } from './check.service';
 export type { CheckResult } from './check.service';
 export { ChecksModule } from './checks.module';
-export { classify, classifyOrError } from './classify';
-export type { ItemState } from './classify';
 export { ComparisonFailures } from './comparison-failures';
 export { jsonEqual } from './json-equal';
 export { decideOnCheck, decideOnConfirm, sameDivergence } from './lifecycle';
 export { sliResult } from './sli';
-export { SourceCheckService, toObservation } from './source-check.service';
 export type { SliResult } from './sli';

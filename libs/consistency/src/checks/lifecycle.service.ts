@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import { consistencyConfig, ConsistencyConfig, redisConfig, RedisConfig } from '@app/config';
 import { CacheRepairService, ItemCache } from '@app/items';
 import { MetricsService } from '@app/metrics';
-import { BUILT_IN_SOURCE, Inspection, SourceHealer } from '@app/sources';
+import { Inspection, SourceHealer } from '@app/sources';
 import { isMismatch, Observation } from '../outcome';
 import {
   CONFIRM_JOB_OPTIONS,
@@ -22,12 +22,13 @@ import { decideOnCheck, Effect, KnownState } from './lifecycle';
 import { checkTraceEntry } from './trace-entry';
 import { WatchState, WatchStore } from './watch.store';
 
-/** One observed key and what is already known about it: an item's, or a declared source's (with its inspection). */
+/** One observed key and what is already known about it. */
 export interface Subject {
+  /** The built-in items: the item's id, which its records and events carry. */
   itemId?: string;
   cacheKey: string;
-  /** Declared sources: what was read on both sides, to heal the key in its own format. */
-  inspection?: Inspection;
+  /** What was read on both sides, to heal the key in its own format. */
+  inspection: Inspection;
   observation: Observation;
   trigger: CheckTrigger;
   /** The pending confirmation's job id, when a grace period is running. */
@@ -62,7 +63,7 @@ export class LifecycleService {
   /**
    * Decides each check's lifecycle step (pure, lifecycle.ts) and carries it out; appends the checks'
    * traces. A subject whose step fails (a store went away) fails alone. Returns each subject's
-   * observation or error, by its name in the bookkeeping (an item's id, or `source/key`).
+   * observation or error, by its name in the bookkeeping (`source/key`).
    */
   async settleChecks(observed: Iterable<Observed>): Promise<Map<string, Observation | Error>> {
     const settled = new Map<string, Observation | Error>();
@@ -151,7 +152,7 @@ export class LifecycleService {
     if (!c || !isMismatch(s.observation.outcome)) return;
     const job: ConfirmJob = { ...this.confirmation(s, Date.now()), detectedAt: c.detectedAt, detectedBy: c.detectedBy, recheck: true };
     await this.watch.endPending(subjectFor(s), c.token);
-    await this.awaitConfirmation(job, s.inspection?.source.checkDelayMs ?? this.cfg.immediateCheckDelayMs);
+    await this.awaitConfirmation(job, s.inspection.source.checkDelayMs ?? this.cfg.immediateCheckDelayMs);
   }
 
   /** A confirmation of what `s` observed, at `now`. */
@@ -211,7 +212,7 @@ export class LifecycleService {
     const since = new Date(Date.parse(c.detectedAt) - this.cfg.timeline.windowMs);
     const trace = await this.traces.of(subjectFor(s)).catch(() => []);
     const { record, inserted } = await this.records.confirm({
-      source: s.inspection?.source.name ?? BUILT_IN_SOURCE,
+      source: s.inspection.source.name,
       cacheKey: s.cacheKey,
       itemId: s.itemId ?? null,
       kind: o.outcome,
@@ -232,15 +233,15 @@ export class LifecycleService {
   }
 
   /**
-   * Items, by HEAL_POLICY: force-sync the entry from PostgreSQL (delete, then fill through the
-   * compare-and-set, so nothing older than the database's value is written) or just delete it.
-   * Declared sources, by their `heal`: see SourceHealer; an entry that changed since it was observed
-   * is left to the next check. Then resolve.
+   * By the source's `heal` (HEAL_POLICY for the items). Declared sources: see SourceHealer; an entry
+   * that changed since it was observed is left to the next check. Items, in their own format:
+   * force-sync the entry from PostgreSQL (delete, then fill through the compare-and-set, so nothing
+   * older than the database's value is written) or just delete it. Then resolve.
    */
   private async heal(s: Subject): Promise<void> {
-    const policy = s.inspection ? s.inspection.source.heal : this.cfg.healPolicy;
+    const policy = s.inspection.source.heal;
     if (policy === 'off') return;
-    if (s.inspection) {
+    if (!s.inspection.source.builtIn) {
       if (!(await this.sourceHealer.heal(s.inspection, policy))) return;
     } else if (policy === 'refresh') await this.repair.refresh(s.itemId!);
     else await this.cache.delete(s.itemId!);
@@ -258,7 +259,8 @@ export class LifecycleService {
 
   private describe(s: Subject): Record<string, unknown> {
     return {
-      ...(s.inspection ? { source: s.inspection.source.name } : { itemId: s.itemId }),
+      source: s.inspection.source.name,
+      ...(s.itemId !== undefined ? { itemId: s.itemId } : {}),
       key: s.cacheKey,
       outcome: s.observation.outcome,
       dbVersion: s.observation.dbVersion,
@@ -269,8 +271,8 @@ export class LifecycleService {
 }
 
 /** Who a subject is, as its confirmation job names it. */
-function identity(s: Subject): Pick<ConfirmJob, 'itemId' | 'source' | 'key'> {
-  return s.inspection ? { source: s.inspection.source.name, key: s.cacheKey } : { itemId: s.itemId };
+function identity(s: Subject): Pick<ConfirmJob, 'source' | 'key'> {
+  return { source: s.inspection.source.name, key: s.cacheKey };
 }
 
 /** The subject's name in Polaris's bookkeeping (pending marks, traces). */

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CacheService } from '@app/cache';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
 import { MetricsService } from '@app/metrics';
-import { acceptsText, RowText, Source, SourceInspector, SourceKey, SourceRegistry, SourceRows } from '@app/sources';
+import { acceptsText, isFailed, RowText, Source, SourceInspector, SourceKey, SourceRegistry, SourceRows } from '@app/sources';
+import { ComparisonFailures } from '../checks';
 import { isMismatch } from '../outcome';
 import { CheckScheduler, KeyCheck } from '../queues';
 import { InconsistenciesRepository } from '../records';
@@ -41,6 +42,7 @@ export class SourceSweepService {
     private readonly state: SourceSweepStateRepository,
     private readonly records: InconsistenciesRepository,
     private readonly scheduler: CheckScheduler,
+    private readonly failures: ComparisonFailures,
     private readonly metrics: MetricsService,
     @Inject(consistencyConfig.KEY) private readonly cfg: ConsistencyConfig,
   ) {}
@@ -83,7 +85,11 @@ export class SourceSweepService {
             : null;
         ahead?.page.catch(() => undefined); // awaited next round, or abandoned when the tick stops
         const inspections = await this.inspector.inspectRows(source, page);
-        const mismatched = inspections.filter((x) => isMismatch(x.comparison.outcome)).map((x) => x.cacheKey);
+        const mismatched: string[] = [];
+        for (const x of inspections) {
+          if (isFailed(x)) this.failures.record(x.cacheKey, 'sweep', x.error);
+          else if (isMismatch(x.comparison.outcome)) mismatched.push(x.cacheKey);
+        }
         await this.enqueue(source, mismatched);
         result.rows += page.length;
         result.mismatches += mismatched.length;

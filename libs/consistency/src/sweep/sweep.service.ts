@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
 import { ItemCache, ItemsRepository } from '@app/items';
 import { MetricsService } from '@app/metrics';
-import { classifyOrError, ComparisonFailures, ItemState } from '../checks';
+import { isFailed, SourceInspector, SourceRegistry, SourceRows } from '@app/sources';
+import { ComparisonFailures } from '../checks';
 import { isMismatch } from '../outcome';
 import { CheckScheduler } from '../queues';
 import { InconsistenciesRepository } from '../records';
@@ -62,6 +63,9 @@ export class SweepService {
   constructor(
     private readonly items: ItemsRepository,
     private readonly cache: ItemCache,
+    private readonly registry: SourceRegistry,
+    private readonly rows: SourceRows,
+    private readonly inspector: SourceInspector,
     private readonly records: InconsistenciesRepository,
     private readonly state: SweeperStateRepository,
     private readonly scheduler: CheckScheduler,
@@ -106,27 +110,36 @@ export class SweepService {
     return result;
   }
 
-  /** Rows phase: compares every row with its cache entry, batch by batch, until the rows or the budget run out. */
+  /**
+   * Rows phase: compares every row with its cache entry, batch by batch, until the rows or the budget
+   * run out, through the same inspection as every source's (SourceInspector.inspectRows).
+   */
   private async sweepRows(run: TickRun): Promise<void> {
     const { result, cursor } = run;
     const { batchSize } = this.cfg.sweep;
+    const items = this.registry.builtIn!;
     const read = (after: string | null) => {
-      const rows = this.items.statesAfter(after, batchSize);
-      const raws = rows.then((r) => this.cache.getRaw(r.map((row) => row.id)));
-      raws.catch(() => undefined); // awaited below, or abandoned when the tick stops
-      return { rows, raws };
+      const rows = this.rows.page(items, after === null ? null : [after], batchSize);
+      const inspections = rows.then((r) => this.inspector.inspectRows(items, r));
+      inspections.catch(() => undefined); // awaited below, or abandoned when the tick stops
+      return { rows, inspections };
     };
     let next = this.mayContinue(run) ? read(cursor.itemCursor) : null;
     while (next) {
       const rows = await next.rows;
       const more = rows.length === batchSize && this.budgetLeft(run) > rows.length && !run.shouldStop();
       const page = next;
-      next = more ? read(rows[rows.length - 1].id) : null;
-      const raws = await page.raws;
-      const mismatched = rows.filter((row, i) => this.mismatched(row, raws[i])).map((r) => r.id);
-      rows.forEach((row, i) => {
-        if (raws[i] !== null) this.cachedRows.add(row.id);
-      });
+      next = more ? read(rows[rows.length - 1].id!) : null;
+      const mismatched: string[] = [];
+      for (const x of await page.inspections) {
+        if (isFailed(x)) {
+          this.failures.record(x.cacheKey, 'sweep', x.error);
+          continue;
+        }
+        const id = x.row!.id!;
+        if (x.entry !== null) this.cachedRows.add(id);
+        if (isMismatch(x.comparison.outcome)) mismatched.push(id);
+      }
       await this.scheduler.enqueue(
         mismatched.filter((id) => !run.alreadyQueued.has(id)),
         'sweep',
@@ -173,14 +186,6 @@ export class SweepService {
       await this.saveIfDue(run);
       if (!this.mayContinue(run)) next = null;
     }
-  }
-
-  /** Whether a row and its entry differ; an entry that cannot be compared is recorded and skipped, and the tick goes on. */
-  private mismatched(row: ItemState, raw: string | null): boolean {
-    const observation = classifyOrError(row, raw);
-    if (!(observation instanceof Error)) return isMismatch(observation.outcome);
-    this.failures.record(this.cache.keyFor(row.id), 'sweep', observation);
-    return false;
   }
 
   /** Whether the tick may start another batch. */

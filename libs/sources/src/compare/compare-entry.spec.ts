@@ -221,15 +221,18 @@ describe('compareEntry: versions order a mismatch', () => {
       dbVersion: '7',
       cacheVersion: null,
     });
-    // Version field not held, or unreadable.
-    expect(compare({ entry: jsonEntry({ ...changedName, v: undefined }) })).toMatchObject({ outcome: 'diverged', cacheVersion: null });
-    expect(compare({ entry: jsonEntry({ ...changedName, v: 'seven' }) })).toMatchObject({ outcome: 'diverged', cacheVersion: 'seven' });
-    expect(compare({ entry: jsonEntry({ ...changedName, v: null }) })).toMatchObject({ outcome: 'diverged', cacheVersion: null });
     // No version in the row.
     expect(compare({ row: { ...row, version: null }, entry: jsonEntry(changedName) })).toMatchObject({
       outcome: 'diverged',
       dbVersion: null,
     });
+  });
+
+  it('is corrupt when the key maps the version but the entry holds none, or one that cannot be read', () => {
+    expect(compare({ entry: jsonEntry({ ...changedName, v: undefined }) })).toMatchObject({ outcome: 'corrupt', cacheVersion: null });
+    expect(compare({ entry: jsonEntry({ ...changedName, v: 'seven' }) })).toMatchObject({ outcome: 'corrupt', cacheVersion: 'seven' });
+    expect(compare({ entry: jsonEntry({ ...changedName, v: null }) })).toMatchObject({ outcome: 'corrupt', cacheVersion: null });
+    expect(compare({ entry: jsonEntry({ ...changedName, v: true }) })).toMatchObject({ outcome: 'corrupt', cacheVersion: 'true' });
   });
 
   it('takes a cached ms timestamp equal to the database µs truncated as the same version, not stale', () => {

@@ -59,10 +59,9 @@ export function compareEntry(input: CompareInput): EntryComparison {
   if (diff.length === 0) return result('consistent');
 
   // A readable version orders the two sides; equal versions with different data mean the cache was built wrongly.
-  const order =
-    versionColumn !== undefined && cacheVersion !== null && dbVersion !== null
-      ? compareVersions(kindOf(kinds, versionColumn), cacheVersion, dbVersion)
-      : null;
-  if (order === null) return result('diverged', diff);
+  if (versionAt === undefined || dbVersion === null) return result('diverged', diff);
+  const order = cacheVersion === null ? null : compareVersions(kindOf(kinds, versionColumn!), cacheVersion, dbVersion);
+  // The key holds the version field, yet its version is missing or unreadable: the entry was built wrongly.
+  if (order === null) return result('corrupt', diff);
   return result(order < 0 ? 'stale' : order > 0 ? 'ahead' : 'corrupt', diff);
 }

@@ -46,6 +46,11 @@ export class KeyTemplate {
     return new KeyTemplate(text, parts);
   }
 
+  /** A template of literal `prefix` then one column: the built-in source's, whose prefix (CACHE_KEY_PREFIX) may hold any character. */
+  static prefixed(prefix: string, column: string): KeyTemplate {
+    return new KeyTemplate(`${prefix}{${column}}`, [...(prefix ? [{ literal: prefix }] : []), { column }]);
+  }
+
   /** The key of a row, from its columns' text. */
   render(values: Readonly<Record<string, string>>): string {
     return this.parts.map((p) => ('literal' in p ? p.literal : values[p.column])).join('');

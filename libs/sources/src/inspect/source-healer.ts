@@ -3,7 +3,7 @@ import { CacheService } from '@app/cache';
 import { renderEntry } from '../compare';
 import type { HealPolicy } from '../declaration/source-declaration';
 import { SourceRegistry } from '../registry/source.registry';
-import { Inspection, SourceInspector } from './source-inspector';
+import { Inspection, isFailed, SourceInspector } from './source-inspector';
 
 /**
  * Heals a confirmed key of a declared source, in the application's own format:
@@ -27,7 +27,9 @@ export class SourceHealer {
       return owner ? [{ ...owner, cacheKey }] : [];
     });
     const inspections = await this.inspector.inspectKeys(targets);
-    const wrong = inspections.filter((x) => !['consistent', 'miss', 'absent'].includes(x.comparison.outcome));
+    const wrong = inspections.filter(
+      (x): x is Inspection => !isFailed(x) && !['consistent', 'miss', 'absent'].includes(x.comparison.outcome),
+    );
     await Promise.all(wrong.map((x) => this.heal(x, 'refresh')));
   }
 

@@ -23,6 +23,19 @@ export interface Inspection {
   row: RowText | null;
 }
 
+/** A key whose entry could not be compared with its row (a defect, never an outcome): its caller counts and skips it. */
+export interface FailedInspection {
+  cacheKey: string;
+  source: Source;
+  error: Error;
+}
+
+export type InspectionResult = Inspection | FailedInspection;
+
+export function isFailed(x: InspectionResult): x is FailedInspection {
+  return 'error' in x;
+}
+
 /**
  * Compares cache keys of declared sources with their rows, many at a time: one pipelined cache read,
  * then one query per key template. The cache is read first: an application writes its cache after its
@@ -36,7 +49,7 @@ export class SourceInspector {
   ) {}
 
   /** Inspects keys; a key whose values cannot be a row's (e.g. `customer:not-a-uuid`) is compared with no row: an orphan. */
-  async inspectKeys(keys: readonly KeyToInspect[]): Promise<Inspection[]> {
+  async inspectKeys(keys: readonly KeyToInspect[]): Promise<InspectionResult[]> {
     const entries = await this.readEntries(keys.map((k) => ({ cacheKey: k.cacheKey, key: k.key })));
     const rowsOf: RowText[][] = keys.map(() => []);
     const groups = new Map<SourceKey, number[]>();
@@ -58,7 +71,7 @@ export class SourceInspector {
   }
 
   /** Inspects every key of each row (the sweep's path): one pipelined read of all of them. */
-  async inspectRows(source: Source, rows: readonly RowText[]): Promise<Inspection[]> {
+  async inspectRows(source: Source, rows: readonly RowText[]): Promise<InspectionResult[]> {
     // A row with NULL in a key's column has no such key.
     const targets = rows.flatMap((row) =>
       source.keys
@@ -74,20 +87,25 @@ export class SourceInspector {
   }
 
   /** A key that several rows could stand for (a template over non-unique columns) lies only if it matches none of them. */
-  private bestMatch(source: Source, key: SourceKey, cacheKey: string, rows: readonly RowText[], entry: CachedEntry): Inspection {
+  private bestMatch(source: Source, key: SourceKey, cacheKey: string, rows: readonly RowText[], entry: CachedEntry): InspectionResult {
     if (rows.length === 0) return this.inspection(source, key, cacheKey, null, entry);
     const all = rows.map((row) => this.inspection(source, key, cacheKey, row, entry));
-    return all.find((x) => x.comparison.outcome === 'consistent') ?? all[0];
+    return all.find((x) => !isFailed(x) && x.comparison.outcome === 'consistent') ?? all[0];
   }
 
-  private inspection(source: Source, key: SourceKey, cacheKey: string, row: RowText | null, entry: CachedEntry): Inspection {
-    const comparison = compareEntry({
-      shape: key.shape,
-      kinds: source.kinds,
-      ...(source.version !== undefined ? { versionColumn: source.version } : {}),
-      row,
-      entry,
-    });
-    return { cacheKey, source, key, comparison, entry, row };
+  /** One comparison; a failure is returned, never thrown, so the rest of a batch or page proceeds. */
+  private inspection(source: Source, key: SourceKey, cacheKey: string, row: RowText | null, entry: CachedEntry): InspectionResult {
+    try {
+      const comparison = compareEntry({
+        shape: key.shape,
+        kinds: source.kinds,
+        ...(source.version !== undefined ? { versionColumn: source.version } : {}),
+        row,
+        entry,
+      });
+      return { cacheKey, source, key, comparison, entry, row };
+    } catch (err) {
+      return { cacheKey, source, error: err instanceof Error ? err : new Error(String(err)) };
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { columnKindOf, KeyShape } from '../compare';
-import { DeclarationError, SourceDeclaration } from '../declaration/source-declaration';
+import { BUILT_IN_SOURCE, DeclarationError, SourceDeclaration } from '../declaration/source-declaration';
 import { quoteIdent, Source, SourceColumn, SourceKey } from './source';
 
 /** Runs one SQL statement and returns its rows (a pg client, or sqlRows on an EntityManager). */
@@ -107,6 +107,7 @@ export async function describeSources(
     if (problems.length > before || !primaryKey) continue;
     sources.push({
       name: d.name,
+      builtIn: d.name === BUILT_IN_SOURCE,
       table: `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`,
       tableName,
       primaryKey,

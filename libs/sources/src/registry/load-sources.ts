@@ -1,13 +1,13 @@
 import { Client } from 'pg';
 import type { DatabaseConfig } from '@app/config';
 import { sessionOptions } from '@app/database';
-import { readDeclaration } from '../declaration/source-declaration';
+import { readDeclaration, SourceDeclaration } from '../declaration/source-declaration';
 import { CaptureChanges, installCapture } from './capture-installer';
 import { DescribedSources, describeSources, Query } from './describe-sources';
 
-/** Reads the declaration at `file` and checks it against the database. */
-export async function loadSources(file: string, query: Query): Promise<DescribedSources> {
-  return describeSources(readDeclaration(file), query, file);
+/** Reads the declaration at `file` and checks it against the database, with the built-in source after the declared ones when given. */
+export async function loadSources(file: string, query: Query, builtIn?: SourceDeclaration): Promise<DescribedSources> {
+  return describeSources([...readDeclaration(file), ...(builtIn ? [builtIn] : [])], query, file);
 }
 
 /** `npm run migrate`'s part for sources: the capture triggers made to match the declaration, in one transaction. */

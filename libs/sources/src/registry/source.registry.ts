@@ -8,15 +8,24 @@ export interface OwnedKey {
   values: Record<string, string>;
 }
 
-/** The declared sources, looked up by name or by cache key. Built once at boot; adding a source is a restart. */
+/**
+ * The guarded sources, looked up by name or by cache key: the built-in items and the declared ones.
+ * Built once at boot; adding a source is a restart.
+ */
 export class SourceRegistry {
   private readonly byName: ReadonlyMap<string, Source>;
   /** Every key template, most specific first: a key belongs to the first that parses it. */
   private readonly templates: { source: Source; key: SourceKey }[];
+  /** The declared sources (polaris.yaml), without the built-in one. */
+  readonly sources: readonly Source[];
+  /** The built-in items (see builtInDeclaration), when described. */
+  readonly builtIn: Source | undefined;
 
-  constructor(readonly sources: readonly Source[]) {
-    this.byName = new Map(sources.map((s) => [s.name, s]));
-    this.templates = sources
+  constructor(all: readonly Source[]) {
+    this.sources = all.filter((s) => !s.builtIn);
+    this.builtIn = all.find((s) => s.builtIn);
+    this.byName = new Map(all.map((s) => [s.name, s]));
+    this.templates = all
       .flatMap((source) => source.keys.map((key) => ({ source, key })))
       .sort((a, b) => b.key.template.specificity - a.key.template.specificity);
   }

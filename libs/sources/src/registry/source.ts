@@ -20,6 +20,8 @@ export interface SourceKey {
 /** A declared source checked against the database: the table, its columns and how its rows are cached. */
 export interface Source {
   name: string;
+  /** The demo's items (see builtInDeclaration): healed and captured by the items module, shown first. */
+  builtIn: boolean;
   /** The table, quoted and schema-qualified, ready for SQL. */
   table: string;
   /** The table as written for people: schema.table. */
