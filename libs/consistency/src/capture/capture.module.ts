@@ -3,6 +3,7 @@ import { CacheModule } from '@app/cache';
 import { MetricsModule } from '@app/metrics';
 import { QueuesModule } from '../queues';
 import { RecordsModule } from '../records';
+import { ChangeBacklog } from './change-backlog';
 import { ChangeRelayService } from './change-relay.service';
 import { ItemChangesRepository } from './item-changes.repository';
 import { RelayScheduler } from './relay-scheduler';
@@ -15,7 +16,7 @@ import { SourceRelayService } from './source-relay.service';
  */
 @Module({
   imports: [QueuesModule, RecordsModule, MetricsModule, CacheModule],
-  providers: [ItemChangesRepository, ChangeRelayService, SourceChangesRepository, SourceRelayService, RelayScheduler],
-  exports: [ItemChangesRepository, ChangeRelayService, SourceChangesRepository, SourceRelayService, RelayScheduler],
+  providers: [ItemChangesRepository, ChangeRelayService, SourceChangesRepository, SourceRelayService, RelayScheduler, ChangeBacklog],
+  exports: [ItemChangesRepository, ChangeRelayService, SourceChangesRepository, SourceRelayService, RelayScheduler, ChangeBacklog],
 })
 export class CaptureModule {}

@@ -1,6 +1,12 @@
 import { EntityManager } from 'typeorm';
 import { sqlRows } from '@app/database';
 
+/** Changes captured but not relayed yet. */
+export interface Backlog {
+  count: number;
+  oldest: Date | null;
+}
+
 /**
  * Claims up to `limit` rows of a change log (a table the capture triggers fill), oldest first, and
  * hands them to `relay` inside one transaction; they are deleted only if `relay` succeeds and the

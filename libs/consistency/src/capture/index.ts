@@ -1,4 +1,5 @@
 export { CaptureModule } from './capture.module';
+export { ChangeBacklog } from './change-backlog';
 export { planChanges } from './change-plan';
 export type { ChangePlan, OutOfBandPolicy } from './change-plan';
 export { ChangeRelayService } from './change-relay.service';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
 import { sqlRows } from '@app/database';
-import { claimChanges } from './change-log';
+import { Backlog, claimChanges } from './change-log';
 import { ItemChange } from './item-change';
 
 interface Row {
@@ -43,7 +43,7 @@ export class ItemChangesRepository {
   }
 
   /** Changes captured but not relayed yet. */
-  async backlog(): Promise<{ count: number; oldest: Date | null }> {
+  async backlog(): Promise<Backlog> {
     const [row] = await sqlRows<{ n: number; oldest: Date | null }>(
       this.manager,
       `SELECT count(*)::int AS n, min(changed_at) AS oldest FROM item_changes`,

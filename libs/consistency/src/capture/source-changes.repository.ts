@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
-import { claimChanges } from './change-log';
+import { sqlRows } from '@app/database';
+import { Backlog, claimChanges } from './change-log';
 import { SourceChange } from './source-change';
 
 interface Row {
@@ -30,5 +31,14 @@ export class SourceChangesRepository {
   /** Claims up to `limit` changes for `relay`, deleted when it succeeds (see claimChanges). */
   claim(limit: number, relay: (changes: SourceChange[]) => Promise<void>): Promise<number> {
     return claimChanges<Row>(this.manager, 'source_changes', limit, (rows) => relay(rows.map(toChange)));
+  }
+
+  /** Changes captured but not relayed yet. */
+  async backlog(): Promise<Backlog> {
+    const [row] = await sqlRows<{ n: number; oldest: Date | null }>(
+      this.manager,
+      `SELECT count(*)::int AS n, min(changed_at) AS oldest FROM source_changes`,
+    );
+    return { count: row.n, oldest: row.oldest };
   }
 }

@@ -248,6 +248,7 @@ export class LifecycleService {
     await this.inconsistencies.resolve(s.cacheKey, 'auto_healed', { ...this.describe(s), healPolicy: policy });
   }
 
+  /** Seen again while open. A heal that could not act at confirmation (the entry changed under it) tries again. */
   private async touch(s: Subject): Promise<void> {
     const o = s.observation;
     if (!isMismatch(o.outcome)) return;
@@ -255,6 +256,7 @@ export class LifecycleService {
     if (touched?.previousStatus === 'confirmed') {
       this.events.emit('persistent', { ...this.describe(s), inconsistencyId: touched.id, count: touched.count });
     }
+    if (touched) await this.heal(s);
   }
 
   private describe(s: Subject): Record<string, unknown> {

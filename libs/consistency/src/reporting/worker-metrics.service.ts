@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { withTimeout } from '@app/cache';
 import { MetricsService } from '@app/metrics';
-import { ItemChangesRepository } from '../capture';
+import { ChangeBacklog } from '../capture';
 import { QUEUES } from '../queues';
 import { SCRAPE_READ_TIMEOUT_MS } from './health/readiness';
 
@@ -14,7 +14,7 @@ const JOB_STATES = ['waiting', 'delayed', 'active', 'failed'] as const;
 export class WorkerMetricsService {
   constructor(
     private readonly metrics: MetricsService,
-    private readonly changes: ItemChangesRepository,
+    private readonly changes: ChangeBacklog,
     @InjectQueue(QUEUES.checks) private readonly checks: Queue,
     @InjectQueue(QUEUES.confirmations) private readonly confirmations: Queue,
   ) {}
@@ -25,7 +25,7 @@ export class WorkerMetricsService {
       ...[this.checks, this.confirmations].map(async (q) =>
         this.metrics.setQueueJobs(q.name, await withTimeout(q.getJobCounts(...JOB_STATES), SCRAPE_READ_TIMEOUT_MS)),
       ),
-      withTimeout(this.changes.backlog(), SCRAPE_READ_TIMEOUT_MS).then(({ count, oldest }) =>
+      withTimeout(this.changes.read(), SCRAPE_READ_TIMEOUT_MS).then(({ count, oldest }) =>
         this.metrics.setRelayBacklog(count, oldest ? (Date.now() - oldest.getTime()) / 1000 : 0),
       ),
     ]);

@@ -2,7 +2,7 @@ import type { ColumnKind } from './column-kind';
 import { decimalEquals, SPECIAL_NUMBERS } from './decimal';
 import type { KeyFormat } from './entry-types';
 import { isUnreadable, jsonEquals, numberText, tryParseJson } from './json-value';
-import { compareInstants, readCachedInstant, readDbInstant } from './timestamp';
+import { compareInstants, readCachedInstant, readDbInstant, sameUtcInstant } from './timestamp';
 
 /**
  * One field: does the cached value equal the column's canonical text? `cached` is undefined when absent; in the
@@ -35,11 +35,12 @@ export function fieldEquals(kind: ColumnKind, db: string | null, cached: unknown
 function numberEquals(db: string, cached: unknown): boolean {
   if (SPECIAL_NUMBERS.has(db)) return cached === db;
   const text = typeof cached === 'string' ? cached : numberText(cached);
-  return text !== null && decimalEquals(db, text);
+  return text === db || (text !== null && decimalEquals(db, text));
 }
 
 /** The same instant at the cache's precision; a date only at midnight UTC of its day. */
 function instantEquals(kind: 'timestamp' | 'date', db: string, cached: unknown, format: KeyFormat): boolean {
+  if (typeof cached === 'string' && sameUtcInstant(cached, db)) return true;
   const dbInstant = readDbInstant(db);
   // Text that to_json would never give: only the identical text matches.
   if (dbInstant === null) return cached === db;
@@ -56,11 +57,12 @@ function booleanEquals(db: string, cached: unknown, format: KeyFormat): boolean 
 
 /** Deep equality with the cached JSON value itself, or with the JSON text the cache holds as a string. */
 function jsonFieldEquals(db: string, cached: unknown, format: KeyFormat): boolean {
-  const dbValue = tryParseJson(db);
+  // Values, not spellings, are compared: the native parser's fast path serves (see parseCachedJson).
+  const dbValue = tryParseJson(db, false);
   // Too deep for the parser: only the identical text matches.
   if (isUnreadable(dbValue)) return cached === db;
   if (format === 'json' && jsonEquals(dbValue, cached)) return true;
   if (typeof cached !== 'string') return false;
-  const cachedValue = tryParseJson(cached);
+  const cachedValue = tryParseJson(cached, false);
   return !isUnreadable(cachedValue) && jsonEquals(dbValue, cachedValue);
 }

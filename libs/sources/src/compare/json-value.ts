@@ -15,7 +15,21 @@ export class JsonTooDeepError extends SyntaxError {
   }
 }
 
-const MAYBE_INEXACT_NUMBER = /[\d.]{16,}|\d[eE][+-]?\d/;
+// An exponent ends where a number ends (`,`, `}`, `]`, space or the end), which a uuid's `8e-1d` does not.
+const MAYBE_INEXACT_NUMBER = /[\d.]{16,}|\d[eE][+-]?\d+(?:[,}\]\s]|$)/;
+/** Strings (skipped) or the number spellings a double may not hold (group 1). */
+const STRING_OR_INEXACT_NUMBER = /"(?:[^"\\]|\\.)*"|([\d.]{16,}|\d[eE][+-]?\d+(?:[,}\]\s]|$))/g;
+
+/**
+ * Whether some number in a JSON text has 16 digits in a row or an exponent. The quick test looks
+ * inside strings too (a long digit run in an id); only when it fires are strings told apart from numbers.
+ */
+function hasInexactNumber(text: string): boolean {
+  if (!MAYBE_INEXACT_NUMBER.test(text)) return false;
+  STRING_OR_INEXACT_NUMBER.lastIndex = 0;
+  for (let m = STRING_OR_INEXACT_NUMBER.exec(text); m; m = STRING_OR_INEXACT_NUMBER.exec(text)) if (m[1] !== undefined) return true;
+  return false;
+}
 
 /**
  * JSON.parse that keeps every number's exact text (unless `exact` is false, see the fast path) (a LosslessNumber). A repeated key keeps its last value, as
@@ -25,7 +39,7 @@ export function parseCachedJson(text: string, exact = true): unknown {
   // Comparing needs each number's value, not its spelling: a text without 16 digits in a row or an
   // exponent holds only numbers a double keeps decimal-equal, and the native parser is several times
   // faster. Rendering (`exact`) keeps the spelling, `12.50` as written.
-  if (!exact && !MAYBE_INEXACT_NUMBER.test(text)) return JSON.parse(text);
+  if (!exact && !hasInexactNumber(text)) return JSON.parse(text);
   try {
     return parse(text, null, { onDuplicateKey: ({ newValue }) => newValue });
   } catch (err) {
@@ -38,9 +52,9 @@ export function parseCachedJson(text: string, exact = true): unknown {
 const UNREADABLE: unique symbol = Symbol('unreadable JSON');
 
 /** parseCachedJson, or UNREADABLE instead of throwing. */
-export function tryParseJson(text: string): unknown {
+export function tryParseJson(text: string, exact = true): unknown {
   try {
-    return parseCachedJson(text);
+    return parseCachedJson(text, exact);
   } catch {
     return UNREADABLE;
   }
@@ -74,6 +88,8 @@ export function jsonEquals(a: unknown, b: unknown): boolean {
   for (let pair = pending.pop(); pair; pair = pending.pop()) {
     const [left, right] = pair;
     if (left === right) continue;
+    // Two doubles from the native parser's fast path (parseCachedJson): equal values are the same double.
+    if (typeof left === 'number' && typeof right === 'number') return false;
     const leftNumber = numberText(left);
     if (leftNumber !== null) {
       const rightNumber = numberText(right);

@@ -76,6 +76,20 @@ export function parseIso(text: string): FiniteInstant | null {
   return { ns: midnight + clock - BigInt(offsetSeconds) * NS_PER_SECOND, unit, style };
 }
 
+const UTC_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z$/;
+const UTC_REST = /^[\d.:]*(?:\+00:00)?$/;
+
+/**
+ * The common case, without parsing: a cached UTC text ('…T23:18:24.123Z', as JavaScript writes) that
+ * the database's UTC text ('…T23:18:24.123456+00:00') starts with is the same instant at the
+ * cache's precision (truncated). False means "not shown this way", not "different".
+ */
+export function sameUtcInstant(cached: string, db: string): boolean {
+  if (!UTC_ISO.test(cached)) return false;
+  const body = cached.slice(0, -1);
+  return db.startsWith(body) && UTC_REST.test(db.slice(body.length));
+}
+
 /** Epoch milliseconds from an integer's text; null when it is not an integer or is beyond any calendar. */
 export function parseEpochMillis(text: string): FiniteInstant | null {
   const millis = decimalToBigInt(text, 20);

@@ -1,7 +1,7 @@
 import type { ColumnKind } from './column-kind';
 import { compareDecimal, parseDecimal } from './decimal';
 import { isJsonObject, numberText, stringifyJson } from './json-value';
-import { compareInstants, readCachedInstant, readDbInstant } from './timestamp';
+import { compareInstants, readCachedInstant, readDbInstant, sameUtcInstant } from './timestamp';
 
 /**
  * Version order of two version texts, at the precision the cache holds: -1 cache older, 0 same, 1 cache newer;
@@ -19,6 +19,7 @@ export function compareVersions(kind: ColumnKind, cacheText: string, dbText: str
     }
     case 'timestamp':
     case 'date': {
+      if (kind === 'timestamp' && sameUtcInstant(cacheText, dbText)) return 0;
       // Version texts have lost their JSON type, so numeric text may be epoch milliseconds in any format.
       const cached = readCachedInstant(cacheText, 'string', kind === 'timestamp');
       const db = readDbInstant(dbText);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
 import { withTimeout } from '@app/cache';
-import { ItemChangesRepository } from '../../capture';
+import { ChangeBacklog } from '../../capture';
 import { SWEEPER, SweeperStateRepository } from '../../sweep';
 import { HEALTH_TIMEOUT_MS } from './readiness';
 
@@ -15,7 +15,7 @@ import { HEALTH_TIMEOUT_MS } from './readiness';
 export class ProgressHealthIndicator {
   constructor(
     private readonly indicator: HealthIndicatorService,
-    private readonly changes: ItemChangesRepository,
+    private readonly changes: ChangeBacklog,
     private readonly sweeps: SweeperStateRepository,
     @Inject(consistencyConfig.KEY) private readonly cfg: ConsistencyConfig,
   ) {}
@@ -24,7 +24,7 @@ export class ProgressHealthIndicator {
   async relay(key: string): Promise<HealthIndicatorResult> {
     const probe = this.indicator.check(key);
     if (!this.cfg.relay.enabled) return probe.up({ enabled: false });
-    const backlog = await bounded(this.changes.backlog());
+    const backlog = await bounded(this.changes.read());
     if (backlog instanceof Error) return probe.down({ message: `change log unreadable: ${backlog.message}` });
     const ageS = backlog.oldest ? (Date.now() - backlog.oldest.getTime()) / 1000 : 0;
     const limitS = Math.max(30, (this.cfg.relay.pollIntervalMs * 10) / 1000);
