@@ -17,6 +17,18 @@ describe('parseCachedJson', () => {
     expect(String(parsed.dec)).toBe('12.50');
   });
 
+  it('compares by value (exact = false) with the native parser unless a number may not fit a double', () => {
+    const uuid = '6f1c1a8e-1d2b-4c3d-9e41-000000000001'; // `8e-1` and `9e41` inside a string
+    const native = parseCachedJson(`{"id":"${uuid}","n":12.5,"s":"1e5, 12345678901234567"}`, false) as Record<string, unknown>;
+    expect(native).toEqual({ id: uuid, n: 12.5, s: '1e5, 12345678901234567' });
+    expect(typeof native.n).toBe('number');
+    for (const text of [`{"id":"${uuid}","n":1e5}`, '{"n":12345678901234567}', '[1E-7]', '{"a":"x","n":0.1000000000000000055}', '2e3']) {
+      const parsed = parseCachedJson(text, false);
+      const values = isLosslessNumber(parsed) ? [parsed] : Object.values(parsed as object);
+      expect(values.some((v) => isLosslessNumber(v))).toBe(true);
+    }
+  });
+
   it('keeps the last of repeated keys, as JSON.parse does', () => {
     expect(toPlainJson(parseCachedJson('{"a":1,"a":2}'))).toEqual({ a: 2 });
   });

@@ -11,6 +11,7 @@ import {
   parseIso,
   readCachedInstant,
   readDbInstant,
+  sameUtcInstant,
 } from './timestamp';
 import type { FiniteInstant } from './timestamp';
 
@@ -177,5 +178,45 @@ describe('formatting', () => {
     expect(formatDate(0)).toBe('1970-01-01');
     expect(formatDate(daysFromCivil(10000, 1, 1))).toBe('+010000-01-01');
     expect(formatDate(daysFromCivil(-43, 3, 15))).toBe('-000043-03-15');
+  });
+});
+
+describe('sameUtcInstant (the fast path)', () => {
+  it('sees a JavaScript UTC text in the database UTC text that starts with it', () => {
+    expect(sameUtcInstant('2026-11-27T23:18:24.123Z', '2026-11-27T23:18:24.123456+00:00')).toBe(true);
+    expect(sameUtcInstant('2026-11-27T23:18:24Z', '2026-11-27T23:18:24.9+00:00')).toBe(true);
+    expect(sameUtcInstant('2026-11-27T23:18Z', '2026-11-27T23:18:24')).toBe(true);
+  });
+
+  it('leaves everything else to the full comparison', () => {
+    expect(sameUtcInstant('2026-11-27T23:18:24.123Z', '2026-11-27T23:18:24.123456+01:00')).toBe(false);
+    expect(sameUtcInstant('2026-11-27T23:18:24.124Z', '2026-11-27T23:18:24.123456+00:00')).toBe(false);
+    expect(sameUtcInstant('2026-11-27', '2026-11-27T00:00:00+00:00')).toBe(false);
+    expect(sameUtcInstant('2026-11-27T23:18:24.123+00:00', '2026-11-27T23:18:24.123+00:00')).toBe(false);
+    expect(sameUtcInstant('0026-11-27T23:18:24Z', '0026-11-27T23:18:24+00:00 BC')).toBe(false);
+  });
+
+  it('never disagrees with the full comparison', () => {
+    const instant = fc.record({
+      ms: fc.integer({ min: 0, max: 4_102_444_800_000 }),
+      us: fc.integer({ min: 0, max: 999 }),
+      digits: fc.integer({ min: 0, max: 6 }),
+      cacheDigits: fc.integer({ min: 0, max: 3 }),
+      nudge: fc.integer({ min: -2, max: 2 }),
+    });
+    fc.assert(
+      fc.property(instant, ({ ms, us, digits, cacheDigits, nudge }) => {
+        const iso = new Date(ms).toISOString().slice(0, 19);
+        const fraction = (String(ms % 1000).padStart(3, '0') + String(us).padStart(3, '0')).slice(0, digits);
+        const db = `${iso}${fraction ? `.${fraction}` : ''}+00:00`;
+        const cachedIso = new Date(ms + nudge)
+          .toISOString()
+          .slice(0, 20 + cacheDigits)
+          .replace(/\.$/, '');
+        const cached = `${cachedIso}Z`;
+        if (!sameUtcInstant(cached, db)) return;
+        expect(compareInstants(readCachedInstant(cached, 'json', true)!, readDbInstant(db)!, false)).toBe(0);
+      }),
+    );
   });
 });
