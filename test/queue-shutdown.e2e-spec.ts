@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
+import { redisOptionsFromUrl } from '@app/cache';
 import { queueConnectionOptions, QUEUES } from '@app/consistency';
 import { TEST_REDIS } from '@app/testing';
 
@@ -30,7 +31,10 @@ describe('queue connections closed while starting', () => {
   });
 
   it('lets nothing escape when the api closes its producer connection at any moment of its start', async () => {
-    const connection = queueConnectionOptions({ queueUrl: TEST_REDIS, commandTimeoutMs: 1000 }, 'producer');
+    const connection = {
+      ...redisOptionsFromUrl(TEST_REDIS),
+      ...queueConnectionOptions({ queue: { kind: 'single', url: TEST_REDIS }, commandTimeoutMs: 1000 }, 'producer'),
+    };
     for (let i = 0; i < 200; i++) {
       const queue = new Queue(QUEUES.checks, { prefix, connection });
       queue.on('error', () => undefined); // as ConsistencyQueueModule does

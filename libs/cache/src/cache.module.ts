@@ -1,9 +1,9 @@
 import { Module } from '@nestjs/common';
-import { CacheRedis } from './cache-redis.provider';
+import { cacheRedisProvider } from './cache-redis.provider';
 import { CacheService } from './cache.service';
 
 @Module({
-  providers: [CacheRedis, CacheService],
+  providers: [cacheRedisProvider, CacheService],
   exports: [CacheService],
 })
 export class CacheModule {}

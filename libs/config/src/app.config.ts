@@ -25,8 +25,11 @@ export type AppConfig = ReturnType<typeof appConfig>;
 
 /** The values no log line may contain: the admin token and the passwords inside the connection URLs. */
 function secretsOf(env: Environment): string[] {
-  const passwords = [env.POSTGRES_URL, env.REDIS_URL, env.QUEUE_REDIS_URL].flatMap((url) => {
-    const password = url ? URL.parse(url)?.password : '';
+  const urls = [env.POSTGRES_URL, env.REDIS_URL, env.QUEUE_REDIS_URL, env.REDIS_CLUSTER_NODES, env.QUEUE_REDIS_CLUSTER_NODES]
+    .flatMap((value) => value?.split(',') ?? [])
+    .map((url) => url.trim());
+  const passwords = urls.flatMap((url) => {
+    const password = /^[a-z]+:\/\//.test(url) ? URL.parse(url)?.password : '';
     return password ? [decoded(password)] : []; // the redaction pattern matches its percent-encoded spellings too
   });
   return [...new Set([env.ADMIN_TOKEN ?? '', ...passwords])].filter(Boolean);

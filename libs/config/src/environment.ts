@@ -14,6 +14,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { CLUSTER_SEED_LIST } from './redis-target';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const FAILURE_MODES = ['none', 'delay', 'skip', 'blip'] as const;
@@ -118,6 +119,19 @@ export class Environment {
   @IsOptional()
   @Matches(/^rediss?:\/\//, { message: 'QUEUE_REDIS_URL must be a redis:// URL' })
   QUEUE_REDIS_URL?: string;
+
+  /**
+   * The cache on a Redis Cluster: comma-separated seeds (host:port, or rediss://user:password@host:port
+   * for credentials and TLS). Takes precedence over REDIS_URL.
+   */
+  @IsOptional()
+  @Matches(CLUSTER_SEED_LIST, { message: 'REDIS_CLUSTER_NODES must be comma-separated host:port seeds' })
+  REDIS_CLUSTER_NODES?: string;
+
+  /** Queue state on a Redis Cluster (seeds as for REDIS_CLUSTER_NODES); excludes QUEUE_REDIS_URL. */
+  @IsOptional()
+  @Matches(CLUSTER_SEED_LIST, { message: 'QUEUE_REDIS_CLUSTER_NODES must be comma-separated host:port seeds' })
+  QUEUE_REDIS_CLUSTER_NODES?: string;
 
   @Min(50)
   @IsInt()
@@ -225,13 +239,13 @@ export class Environment {
 
 /** Variables whose value a configuration error must not echo: the admin token, and URLs that may carry a password. */
 const SECRET_VARIABLES = new Set(['ADMIN_TOKEN']);
-const URL_VARIABLES = new Set(['POSTGRES_URL', 'REDIS_URL', 'QUEUE_REDIS_URL']);
+const URL_VARIABLES = new Set(['POSTGRES_URL', 'REDIS_URL', 'QUEUE_REDIS_URL', 'REDIS_CLUSTER_NODES', 'QUEUE_REDIS_CLUSTER_NODES']);
 
 /** A bad variable's value as an error may show it: secrets hidden, URL credentials masked. */
 export function shownValue(name: string, value: string | undefined): string {
   if (value === undefined) return 'unset';
   if (SECRET_VARIABLES.has(name)) return `[redacted, ${value.length} characters]`;
-  if (URL_VARIABLES.has(name)) return JSON.stringify(value.replace(/\/\/[^/@]*@/, '//[redacted]@'));
+  if (URL_VARIABLES.has(name)) return JSON.stringify(value.replace(/\/\/[^/@,]*@/g, '//[redacted]@'));
   return JSON.stringify(value);
 }
 
@@ -264,6 +278,9 @@ function validateEnvironment(source: NodeJS.ProcessEnv): Environment {
   const problems = validateSync(env, { stopAtFirstError: true }).flatMap((e) =>
     Object.values(e.constraints ?? {}).map((message) => `${e.property}=${shownValue(e.property, source[e.property])}: ${message}`),
   );
+  if (env.QUEUE_REDIS_URL && env.QUEUE_REDIS_CLUSTER_NODES) {
+    problems.push('QUEUE_REDIS_URL and QUEUE_REDIS_CLUSTER_NODES are both set: set one (the queue Redis is one node or one cluster)');
+  }
   if (env.NODE_ENV === 'production' && env.FAILURE_MODE !== 'none') {
     problems.push(`FAILURE_MODE=${env.FAILURE_MODE}: failure injection is refused under NODE_ENV=production`);
   }

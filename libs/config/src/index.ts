@@ -4,6 +4,7 @@ export * from './database.config';
 export * from './environment';
 export * from './polaris-config.module';
 export * from './redis.config';
+export * from './redis-target';
 export * from './logger.module';
 export * from './graceful-shutdown';
 export * from './outage-log';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
-import { ConfirmJob, QueueRedis, subjectOf } from '../queues';
+import { ConfirmJob, QUEUE_REDIS, QueueRedis, subjectOf } from '../queues';
 
 /** What Polaris keeps in Redis about a subject it is watching. */
 export interface WatchState {
@@ -22,7 +22,7 @@ export class WatchStore {
   private readonly pendingTtlMs: number;
 
   constructor(
-    private readonly redis: QueueRedis,
+    @Inject(QUEUE_REDIS) private readonly redis: QueueRedis,
     @Inject(consistencyConfig.KEY) cfg: ConsistencyConfig,
   ) {
     this.pendingTtlMs = cfg.gracePeriodMs * 5 + 60_000;

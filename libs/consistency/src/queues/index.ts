@@ -15,6 +15,7 @@ export {
   WORKER_OPTIONS,
 } from './consistency.queue';
 export type { CheckItem, CheckJob, CheckRequest, CheckTrigger, ConfirmJob, DetectedBy, ItemCheck, KeyCheck } from './consistency.queue';
-export { QueueRedis } from './queue-redis.provider';
+export { QUEUE_REDIS } from './queue-redis.provider';
+export type { QueueRedis } from './queue-redis.provider';
 export { queueConnectionOptions, queueRootModule, QueuesModule } from './queues.module';
 export type { QueueRole } from './queues.module';

@@ -1,7 +1,6 @@
-import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import { Inject, Injectable, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { redisConfig, RedisConfig } from '@app/config';
-import { failFastOptions, redisOptionsFromUrl } from '@app/cache';
+import { createRedisClient, failFastOptions, RedisClient } from '@app/cache';
 
 const CLAIM_IF_EQUALS_LUA = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -18,30 +17,40 @@ return 0
 `;
 
 /**
- * Redis for Polaris's own bookkeeping beside its queues (pending confirmations, items' traces, the
- * sweep lease, metric snapshots).
- * Keys live under QUEUE_PREFIX, a hash tag, so they share a slot with the queues on a cluster.
+ * Redis for Polaris's own bookkeeping beside its queues (pending confirmations, traces, the sweep
+ * lease, metric snapshots): one node or a cluster (QUEUE_REDIS_CLUSTER_NODES). Keys live under
+ * QUEUE_PREFIX, a hash tag, so on a cluster they share one slot with the queues, and multi-key
+ * commands and transactions over them stay legal.
  */
-@Injectable()
-export class QueueRedis extends Redis implements OnApplicationShutdown {
+export type QueueRedis = RedisClient & {
   /** Deletes the key only when it still holds `expected`; 1 when deleted. */
-  declare claimIfEquals: (key: string, expected: string) => Promise<number>;
+  claimIfEquals(key: string, expected: string): Promise<number>;
   /** Extends the key's TTL only while it still holds `expected`; 1 when extended. */
-  declare renewIfEquals: (key: string, expected: string, ttlMs: number) => Promise<number>;
-
-  constructor(@Inject(redisConfig.KEY) readonly cfg: RedisConfig) {
-    super({ ...redisOptionsFromUrl(cfg.queueUrl), ...failFastOptions(cfg.commandTimeoutMs), connectionName: 'polaris-state' });
-    this.on('error', () => undefined); // surfaced by failed commands and health checks instead
-    this.defineCommand('claimIfEquals', { numberOfKeys: 1, lua: CLAIM_IF_EQUALS_LUA });
-    this.defineCommand('renewIfEquals', { numberOfKeys: 1, lua: RENEW_IF_EQUALS_LUA });
-  }
-
+  renewIfEquals(key: string, expected: string, ttlMs: number): Promise<number>;
   /** A key under QUEUE_PREFIX. */
-  key(...parts: string[]): string {
-    return [this.cfg.queuePrefix, ...parts].join(':');
-  }
+  key(...parts: string[]): string;
+};
+
+export const QUEUE_REDIS = Symbol('QUEUE_REDIS');
+
+export const queueRedisProvider: Provider = {
+  provide: QUEUE_REDIS,
+  inject: [redisConfig.KEY],
+  useFactory: (cfg: RedisConfig): QueueRedis => {
+    const client = createRedisClient(cfg.queue, { ...failFastOptions(cfg.commandTimeoutMs), connectionName: 'polaris-state' });
+    client.on('error', () => undefined); // surfaced by failed commands and health checks instead
+    client.defineCommand('claimIfEquals', { numberOfKeys: 1, lua: CLAIM_IF_EQUALS_LUA });
+    client.defineCommand('renewIfEquals', { numberOfKeys: 1, lua: RENEW_IF_EQUALS_LUA });
+    return Object.assign(client, { key: (...parts: string[]) => [cfg.queuePrefix, ...parts].join(':') }) as QueueRedis;
+  },
+};
+
+/** Closes the bookkeeping connection when the app stops. */
+@Injectable()
+export class QueueRedisShutdown implements OnApplicationShutdown {
+  constructor(@Inject(QUEUE_REDIS) private readonly redis: QueueRedis) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.quit().catch(() => this.disconnect());
+    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

@@ -1,33 +1,59 @@
 import { BullModule, InjectQueue } from '@nestjs/bullmq';
-import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import { OutageLog, redisConfig, RedisConfig } from '@app/config';
-import { failFastOptions, reconnectDelay, redisOptionsFromUrl } from '@app/cache';
+import type { Cluster } from 'ioredis';
+import { OutageLog, redisConfig, RedisConfig, RedisTarget } from '@app/config';
+import { createRedisClient, failFastOptions, reconnectDelay, redisOptionsFromUrl } from '@app/cache';
 import { CheckScheduler } from './check-scheduler.service';
 import { QUEUES } from './consistency.queue';
-import { QueueRedis } from './queue-redis.provider';
+import { queueRedisProvider, QueueRedisShutdown } from './queue-redis.provider';
 
 /** The api only produces jobs; the worker consumes them. */
 export type QueueRole = 'producer' | 'worker';
 
 /**
- * The BullMQ connection for an app. The api only produces jobs and must never hang a request on
- * an unreachable Redis, so its connection fails fast; the worker's waits Redis out, as BullMQ
+ * The BullMQ connection options for an app. The api only produces jobs and must never hang a request
+ * on an unreachable Redis, so its connection fails fast; the worker's waits Redis out, as BullMQ
  * workers require (`maxRetriesPerRequest: null`). Both reconnect at least every second (BullMQ's own
  * backoff grows to 20 s, which kept a worker idle that long after Redis came back).
  */
-export function queueConnectionOptions(cfg: Pick<RedisConfig, 'queueUrl' | 'commandTimeoutMs'>, role: QueueRole) {
+export function queueConnectionOptions(cfg: { queue: RedisTarget; commandTimeoutMs: number }, role: QueueRole) {
   return {
-    ...redisOptionsFromUrl(cfg.queueUrl),
     connectionName: `polaris-queue-${role}`,
     ...(role === 'producer' ? failFastOptions(cfg.commandTimeoutMs) : { maxRetriesPerRequest: null, retryStrategy: reconnectDelay }),
   };
 }
 
+/**
+ * BullMQ's connection: options for one node (BullMQ opens its own clients), or, on a cluster, a
+ * Cluster client, which BullMQ shares and duplicates but never closes: this closes it.
+ */
+@Injectable()
+export class QueueConnection implements OnApplicationShutdown {
+  private cluster?: Cluster;
+
+  constructor(@Inject(redisConfig.KEY) private readonly cfg: RedisConfig) {}
+
+  for(role: QueueRole) {
+    const options = queueConnectionOptions(this.cfg, role);
+    if (this.cfg.queue.kind === 'single') return { ...redisOptionsFromUrl(this.cfg.queue.url), ...options };
+    this.cluster ??= createRedisClient(this.cfg.queue, options) as Cluster;
+    return this.cluster;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.cluster?.quit().catch(() => this.cluster?.disconnect());
+  }
+}
+
+@Module({ providers: [QueueConnection], exports: [QueueConnection] })
+class QueueConnectionModule {}
+
 export function queueRootModule(role: QueueRole): DynamicModule {
   return BullModule.forRootAsync({
-    inject: [redisConfig.KEY],
-    useFactory: (cfg: RedisConfig) => ({ prefix: cfg.queuePrefix, connection: queueConnectionOptions(cfg, role) }),
+    imports: [QueueConnectionModule],
+    inject: [redisConfig.KEY, QueueConnection],
+    useFactory: (cfg: RedisConfig, connection: QueueConnection) => ({ prefix: cfg.queuePrefix, connection: connection.for(role) }),
   });
 }
 
@@ -38,8 +64,8 @@ export function queueRootModule(role: QueueRole): DynamicModule {
  */
 @Module({
   imports: [BullModule.registerQueue({ name: QUEUES.checks }, { name: QUEUES.confirmations })],
-  providers: [QueueRedis, CheckScheduler],
-  exports: [BullModule, QueueRedis, CheckScheduler],
+  providers: [queueRedisProvider, QueueRedisShutdown, CheckScheduler],
+  exports: [BullModule, queueRedisProvider, CheckScheduler],
 })
 export class QueuesModule {
   constructor(@InjectQueue(QUEUES.checks) checks: Queue, @InjectQueue(QUEUES.confirmations) confirmations: Queue) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
-import { QueueRedis } from '../queues';
+import { QUEUE_REDIS, QueueRedis } from '../queues';
 import type { TimelineEntry } from './timeline';
 
 /**
@@ -13,7 +13,7 @@ export class TraceStore {
   private readonly ttlMs: number;
 
   constructor(
-    private readonly redis: QueueRedis,
+    @Inject(QUEUE_REDIS) private readonly redis: QueueRedis,
     @Inject(consistencyConfig.KEY) private readonly cfg: ConsistencyConfig,
   ) {
     this.ttlMs = cfg.timeline.windowMs + cfg.gracePeriodMs * 5 + 60_000;

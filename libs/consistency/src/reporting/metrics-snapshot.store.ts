@@ -1,13 +1,13 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { MetricsSnapshot } from '@app/metrics';
-import { QueueRedis } from '../queues';
+import { QUEUE_REDIS, QueueRedis } from '../queues';
 
 const FRESH_MS = 30_000;
 
 /** Workers leave their metric snapshots here so the api's /metrics can sum them. */
 @Injectable()
 export class MetricsSnapshotStore {
-  constructor(private readonly redis: QueueRedis) {}
+  constructor(@Inject(QUEUE_REDIS) private readonly redis: QueueRedis) {}
 
   async publish(processId: string, snapshot: MetricsSnapshot): Promise<void> {
     const now = Date.now();

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
-import { QueueRedis } from '../queues';
+import { QUEUE_REDIS, QueueRedis } from '../queues';
 
 /** A held sweeper lock: renewed in the background until released. */
 export interface SweepLease {
@@ -20,7 +20,7 @@ export class SweepLock {
   private readonly ttlMs: number;
 
   constructor(
-    private readonly redis: QueueRedis,
+    @Inject(QUEUE_REDIS) private readonly redis: QueueRedis,
     @Inject(consistencyConfig.KEY) cfg: ConsistencyConfig,
   ) {
     this.ttlMs = Math.max(10_000, cfg.sweep.intervalMs * 3);

@@ -1,23 +1,27 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { CacheService, withTimeout } from '@app/cache';
-import { QueueRedis } from '../../queues';
+import { CacheService, redisHealth, withTimeout } from '@app/cache';
+import { QUEUE_REDIS, QueueRedis } from '../../queues';
 import { HEALTH_TIMEOUT_MS } from './readiness';
 
-/** Up when both the cache Redis and the queue Redis answer PING in time. */
+/**
+ * Up when both the cache Redis and the queue Redis answer in time: PING on one node; on a cluster,
+ * every master must report `cluster_state:ok` (details: the cluster's state and its masters).
+ */
 @Injectable()
 export class RedisHealthIndicator {
   constructor(
     private readonly indicator: HealthIndicatorService,
     private readonly cache: CacheService,
-    private readonly queue: QueueRedis,
+    @Inject(QUEUE_REDIS) private readonly queue: QueueRedis,
   ) {}
 
   async check(key: string): Promise<HealthIndicatorResult> {
     const probe = this.indicator.check(key);
     try {
-      await withTimeout(Promise.all([this.cache.ping(), this.queue.ping()]), HEALTH_TIMEOUT_MS);
-      return probe.up();
+      const [cache, queue] = await withTimeout(Promise.all([this.cache.health(), redisHealth(this.queue)]), HEALTH_TIMEOUT_MS);
+      const clusters = { ...(Object.keys(cache).length ? { cache } : {}), ...(Object.keys(queue).length ? { queue } : {}) };
+      return probe.up(clusters);
     } catch (err) {
       return probe.down({ message: (err as Error).message });
     }
