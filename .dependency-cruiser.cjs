@@ -62,6 +62,13 @@ module.exports = {
       from: { path: '^libs/consistency/src/([^/]+)/' },
       to: { path: '^libs/consistency/src/[^/]+/', pathNot: ['^libs/consistency/src/$1/', '^libs/consistency/src/[^/]+/index\\.ts$'] },
     },
+    {
+      name: 'no-unresolvable',
+      comment: 'Every import resolves (an alias spelled into a lib, `@app/cache/src/...`, would otherwise slip past the rules above).',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -41,7 +41,7 @@ describe('dependency rules', () => {
     expect(await violations(ROOT)).toEqual([]);
   }, 60_000);
 
-  it('fail on a cycle, a deep import, a relative path into a lib, a lib importing an app, and a capability internal', async () => {
+  it('fail on a cycle, a deep import, a relative path into a lib, a lib importing an app, a capability internal, and an import that does not resolve', async () => {
     const write = (file: string, text: string) => writeFileSync(join(tree, file), text);
     const service = join(tree, 'libs/cache/src/cache.service.ts');
     writeFileSync(service, `import type { Item } from '@app/items';\nexport type Probe = Item;\n${readFileSync(service, 'utf8')}`);
@@ -54,6 +54,7 @@ describe('dependency rules', () => {
       `import { decideOnCheck } from '../libs/consistency/src/checks/lifecycle';\nexport const probe = decideOnCheck;\n`,
     );
     write('libs/items/src/probe.ts', `import { createApiApp } from '@apps/api';\nexport const probe = createApiApp;\n`);
+    write('bench/probe.ts', `import { CacheService } from '@app/cache/src/cache.service';\nexport const probe = CacheService;\n`);
     write(
       'libs/consistency/src/sweep/probe.ts',
       `import { CheckService } from '../checks/check.service';\nexport const probe = CheckService;\n`,
@@ -67,6 +68,7 @@ describe('dependency rules', () => {
       'libs-do-not-import-apps',
       'no-cycles',
       'no-deep-imports',
+      'no-unresolvable',
     ]);
     expect(found).toContain('error no-deep-imports: test/probe.ts → libs/consistency/src/checks/lifecycle.ts');
     expect(found).toContain('error libs-do-not-import-apps: libs/items/src/probe.ts → apps/api/src/bootstrap.ts');
