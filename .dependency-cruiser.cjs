@@ -23,7 +23,7 @@ module.exports = {
     },
     {
       name: 'no-deep-imports',
-      comment: "Apps, benchmarks and specs reach a lib only through its barrel (@app/<lib>), never into its src/ internals.",
+      comment: 'Apps, benchmarks and specs reach a lib only through its barrel (@app/<lib>), never into its src/ internals.',
       severity: 'error',
       from: { path: '^(apps|bench|test)/' },
       to: { path: '^libs/[^/]+/src/', pathNot: BARREL },

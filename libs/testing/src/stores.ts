@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { createServer } from 'node:net';
 import { Pool } from 'pg';
 
@@ -56,15 +56,21 @@ export async function dropDatabase(serverUrl: string, database: string): Promise
 }
 
 /** SCAN + UNLINK every key under the prefixes (glob metacharacters escaped); how many were removed. */
-export async function removeKeys(redis: Redis, prefixes: readonly string[]): Promise<number> {
+export async function removeKeys(redis: Redis | Cluster, prefixes: readonly string[]): Promise<number> {
   let removed = 0;
-  for (const prefix of prefixes) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\{}]/g, '\\$&')}*`, 'COUNT', 5000);
-      if (keys.length) removed += await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+  // On a cluster every master is scanned, and keys are unlinked one by one (their slots differ).
+  const cluster = (redis as Cluster).isCluster === true;
+  const nodes = cluster ? (redis as Cluster).nodes('master') : [redis as Redis];
+  for (const node of nodes) {
+    for (const prefix of prefixes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\{}]/g, '\\$&')}*`, 'COUNT', 5000);
+        if (keys.length && cluster) removed += (await Promise.all(keys.map((k) => node.unlink(k)))).reduce((a, b) => a + b, 0);
+        else if (keys.length) removed += await node.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    }
   }
   return removed;
 }

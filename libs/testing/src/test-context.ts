@@ -2,8 +2,8 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
-import { redisOptionsFromUrl } from '@app/cache';
-import { databaseConfig, setLogDestination } from '@app/config';
+import { createRedisClient, redisOptionsFromUrl } from '@app/cache';
+import { databaseConfig, redisConfig, setLogDestination } from '@app/config';
 import { QUEUES } from '@app/consistency';
 import { migrate, sessionOptions } from '@app/database';
 import { MetricsService, sumBy } from '@app/metrics';
@@ -74,7 +74,8 @@ export class TestContext {
       options: sessionOptions({ schema: process.env.POLARIS_SCHEMA || 'polaris' }),
     });
     this.pg.on('error', () => undefined); // a client still ending when close() drops the database
-    this.redis = new Redis(process.env.REDIS_URL!);
+    // The cache's Redis as the apps will reach it: one node, or the cluster of REDIS_CLUSTER_NODES.
+    this.redis = createRedisClient(redisConfig().cache, {}) as Redis;
     setLogDestination({
       write: (line: string) => {
         if (this.logs.push(line) > MAX_HELD_LOG_LINES) this.logs.shift();
@@ -158,10 +159,8 @@ export class TestContext {
    * waiting, delayed or active job. Specs call this before asserting that nothing more happens.
    */
   async settle(timeoutMs = 30_000): Promise<void> {
-    const connection = redisOptionsFromUrl(process.env.QUEUE_REDIS_URL || process.env.REDIS_URL!);
-    const queues = Object.values(QUEUES).map((name) => new Queue(name, { connection, prefix: this.queuePrefix }));
-    try {
-      await waitFor(async () => {
+    await this.withQueues((queues) =>
+      waitFor(async () => {
         const { rows } = await this.pg.query(`SELECT (SELECT count(*) FROM item_changes) + (SELECT count(*) FROM source_changes) AS n`);
         if (Number(rows[0].n) > 0) return false;
         for (const queue of queues) {
@@ -169,9 +168,29 @@ export class TestContext {
           if (Object.values(counts).some((n) => n > 0)) return false;
         }
         return true;
-      }, timeoutMs);
+      }, timeoutMs),
+    );
+  }
+
+  /** Jobs that ended in a queue's failed set, over both queues. */
+  failedJobs(): Promise<number> {
+    return this.withQueues(async (queues) => {
+      const counts = await Promise.all(queues.map((q) => q.getJobCounts('failed')));
+      return counts.reduce((n, c) => n + c.failed, 0);
+    });
+  }
+
+  /** Both queues, connected as the apps connect to them (one node or a cluster), closed afterwards. */
+  private async withQueues<T>(work: (queues: Queue[]) => Promise<T>): Promise<T> {
+    const target = redisConfig().queue;
+    const cluster = target.kind === 'cluster' ? createRedisClient(target, { maxRetriesPerRequest: null }) : undefined;
+    const connection = cluster ?? redisOptionsFromUrl((target as { url: string }).url);
+    const queues = Object.values(QUEUES).map((name) => new Queue(name, { connection, prefix: this.queuePrefix }));
+    try {
+      return await work(queues);
     } finally {
       await Promise.all(queues.map((q) => q.close()));
+      cluster?.disconnect();
     }
   }
 
