@@ -33,10 +33,19 @@ export function cachedField(entry: ReadableEntry, field: string): unknown {
   return Object.hasOwn(entry.fields, field) ? entry.fields[field] : undefined;
 }
 
-/** The (cache field, column) pairs a shape maps, in mapping order; a string key's field is its column's name. */
-export function mappedFields(shape: KeyShape): [field: string, column: string][] {
-  if (shape.format === 'string') return [[shape.column, shape.column]];
-  return Object.keys(shape.fields).map((field): [string, string] => [field, shape.fields[field]]);
+const mapped = new WeakMap<KeyShape, readonly [field: string, column: string][]>();
+
+/** The (cache field, column) pairs a shape maps, in mapping order; a string key's field is its column's name. Worked out once per shape. */
+export function mappedFields(shape: KeyShape): readonly [field: string, column: string][] {
+  let pairs = mapped.get(shape);
+  if (!pairs) {
+    pairs =
+      shape.format === 'string'
+        ? [[shape.column, shape.column]]
+        : Object.keys(shape.fields).map((field): [string, string] => [field, shape.fields[field]]);
+    mapped.set(shape, pairs);
+  }
+  return pairs;
 }
 
 /** A column's text in a row; a column the row lacks reads as NULL. */
