@@ -18,10 +18,10 @@ function composeCommand(): string[] {
   );
 }
 
-function compose(args: string[]): { status: number | null; stdout: string; stderr: string } {
+function compose(args: string[], file = 'docker-compose.yml'): { status: number | null; stdout: string; stderr: string } {
   const [bin, ...pre] = composeCommand();
   const env = { ...process.env, ADMIN_TOKEN: '', GRAFANA_ADMIN_PASSWORD: '' };
-  const res = spawnSync(bin, [...pre, '-f', join(ROOT, 'docker-compose.yml'), ...args], { cwd: ROOT, encoding: 'utf8', env });
+  const res = spawnSync(bin, [...pre, '-f', join(ROOT, file), ...args], { cwd: ROOT, encoding: 'utf8', env });
   if (res.error) throw res.error;
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
@@ -179,6 +179,66 @@ describe('docker-compose.yml, validated by a real compose tool', () => {
     expect(binds.filter((b) => !existsSync(b.source))).toEqual([]);
     for (const b of binds) expect(relative(ROOT, b.source).startsWith('deploy')).toBe(true);
     expect(statSync(join(ROOT, 'deploy/grafana/dashboards/polaris.json')).isFile()).toBe(true);
+  });
+});
+
+describe('docker-compose.cluster.yml, validated by a real compose tool', () => {
+  const FILE = 'docker-compose.cluster.yml';
+  const NODES = ['redis-1', 'redis-2', 'redis-3'];
+  let config: any;
+
+  beforeAll(() => {
+    const res = compose(['config'], FILE);
+    if (res.status !== 0) throw new Error(`compose config failed (${res.status}):\n${res.stderr}`);
+    config = load(res.stdout);
+  });
+
+  it('is valid (`config --quiet` exits 0)', () => {
+    const res = compose(['config', '--quiet'], FILE);
+    expect({ status: res.status, stderr: res.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+
+  it('runs three Redis 7 nodes with cluster mode on, announcing their service names, each health-checked', () => {
+    const redis = Object.keys(config.services).filter((name) => config.services[name].command?.[0] === 'redis-server');
+    expect(redis.sort()).toEqual(NODES);
+    for (const name of NODES) {
+      const node = config.services[name];
+      expect(node.image).toBe('redis:7');
+      const command = (node.command as string[]).join(' ');
+      expect(command).toContain('--cluster-enabled yes');
+      expect(command).toContain(`--cluster-announce-hostname ${name}`);
+      expect(command).toContain('--cluster-preferred-endpoint-type hostname');
+      expect(healthcheckCommand(node)).toContain('redis-cli ping');
+    }
+  });
+
+  it('creates the cluster once, from every node, after they are healthy', () => {
+    const init = config.services['redis-cluster-init'];
+    expect(init.restart).toBe('no');
+    const script = (init.command as string[]).join(' ');
+    expect(script).toMatch(/redis-cli --cluster create .* --cluster-yes/);
+    for (const name of NODES) {
+      expect(script).toContain(name);
+      expect(init.depends_on[name].condition).toBe('service_healthy');
+    }
+  });
+
+  it('points the api and the worker at the cluster, started once it is created and migrations ran', () => {
+    const { migrate, api, worker } = config.services;
+    const seeds = NODES.map((name) => `${name}:6379`).join(',');
+    for (const svc of [migrate, api, worker]) {
+      expect(svc.environment.REDIS_CLUSTER_NODES).toBe(seeds);
+      expect(svc.environment.QUEUE_REDIS_CLUSTER_NODES).toBe(seeds);
+      // REDIS_CLUSTER_NODES takes precedence; REDIS_URL / QUEUE_REDIS_URL beside it would only mislead.
+      expect(svc.environment.REDIS_URL).toBeUndefined();
+      expect(svc.environment.QUEUE_REDIS_URL).toBeUndefined();
+    }
+    expect(migrate.depends_on.postgres.condition).toBe('service_healthy');
+    for (const svc of [api, worker]) {
+      expect(svc.depends_on.migrate.condition).toBe('service_completed_successfully');
+      expect(svc.depends_on['redis-cluster-init'].condition).toBe('service_completed_successfully');
+    }
+    expect(migrate.command).toEqual([...worker.command, 'migrate']);
   });
 });
 

@@ -1,5 +1,6 @@
 export * from './app-process';
 export * from './redis-server';
+export * from './redis-cluster';
 export * from './stores';
 export * from './tcp-proxy';
 export * from './test-context';

@@ -58,7 +58,7 @@ export async function dropDatabase(serverUrl: string, database: string): Promise
 /** SCAN + UNLINK every key under the prefixes (glob metacharacters escaped); how many were removed. */
 export async function removeKeys(redis: Redis | Cluster, prefixes: readonly string[]): Promise<number> {
   let removed = 0;
-  // On a cluster every master is scanned, and keys are unlinked one by one (their slots differ).
+  // On a cluster every master is scanned (a replica answers SCAN too), and keys are unlinked one by one (their slots differ).
   const cluster = (redis as Cluster).isCluster === true;
   const nodes = cluster ? (redis as Cluster).nodes('master') : [redis as Redis];
   for (const node of nodes) {
@@ -66,7 +66,8 @@ export async function removeKeys(redis: Redis | Cluster, prefixes: readonly stri
       let cursor = '0';
       do {
         const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix.replace(/[*?[\]\\{}]/g, '\\$&')}*`, 'COUNT', 5000);
-        if (keys.length && cluster) removed += (await Promise.all(keys.map((k) => node.unlink(k)))).reduce((a, b) => a + b, 0);
+        // Through the cluster client, which routes each key to its master even while the node list is stale (after a failover).
+        if (keys.length && cluster) removed += (await Promise.all(keys.map((k) => redis.unlink(k)))).reduce((a, b) => a + b, 0);
         else if (keys.length) removed += await node.unlink(...keys);
         cursor = next;
       } while (cursor !== '0');

@@ -51,6 +51,8 @@ export class TestContext {
   readonly workers: NestFastifyApplication[] = [];
   /** What the apps this spec runs in-process log: printed only when a test or hook of the file fails. */
   private readonly logs: string[] = [];
+  /** The environment before this context changed it, restored by close(): the next context in the file starts clean. */
+  private readonly envBefore = { ...process.env };
 
   private constructor(
     readonly name: string,
@@ -76,6 +78,7 @@ export class TestContext {
     this.pg.on('error', () => undefined); // a client still ending when close() drops the database
     // The cache's Redis as the apps will reach it: one node, or the cluster of REDIS_CLUSTER_NODES.
     this.redis = createRedisClient(redisConfig().cache, {}) as Redis;
+    this.redis.on('error', () => undefined); // failed commands say it; a cluster stopped before close() must not print
     setLogDestination({
       write: (line: string) => {
         if (this.logs.push(line) > MAX_HELD_LOG_LINES) this.logs.shift();
@@ -238,6 +241,8 @@ export class TestContext {
     await this.clearRedis();
     await this.redis.quit();
     await this.dropDatabase();
+    for (const name of Object.keys(process.env)) if (!(name in this.envBefore)) delete process.env[name];
+    Object.assign(process.env, this.envBefore);
   }
 
   private async clearRedis(): Promise<void> {
