@@ -27,41 +27,50 @@ function dbDiffValue(kind: ColumnKind, text: string | null): unknown {
   return isUnreadable(parsed) ? text : toPlainJson(parsed);
 }
 
+/** Shared by every comparison without differences (never mutated): a sweep compares millions. */
+const NO_DIFF: FieldDiff[] = Object.freeze([]) as unknown as FieldDiff[];
+
 /** Classifies a cache entry against the row it was built from, listing the fields that differ. */
 export function compareEntry(input: CompareInput): EntryComparison {
   const { shape, kinds, versionColumn, row, entry } = input;
   const dbVersion = row && versionColumn !== undefined ? columnText(row, versionColumn) : null;
-  if (entry === null) return { outcome: row ? 'miss' : 'absent', diff: [], dbVersion, cacheVersion: null };
+  if (entry === null) return { outcome: row ? 'miss' : 'absent', diff: NO_DIFF, dbVersion, cacheVersion: null };
 
   const reading = readEntry(shape.format, entry, false);
   const versionAt = versionField(shape, versionColumn);
   const cacheVersion = 'unreadable' in reading || versionAt === undefined ? null : versionText(cachedField(reading, versionAt));
-  const result = (outcome: EntryComparison['outcome'], diff: FieldDiff[] = []): EntryComparison => ({
-    outcome,
-    diff,
-    dbVersion,
-    cacheVersion,
-  });
 
-  if (row === null) return result('orphan');
-  if ('unreadable' in reading) return { ...result('corrupt'), detail: reading.unreadable };
+  if (row === null) return { outcome: 'orphan', diff: NO_DIFF, dbVersion, cacheVersion };
+  if ('unreadable' in reading) return { outcome: 'corrupt', diff: NO_DIFF, dbVersion, cacheVersion, detail: reading.unreadable };
   const readable: ReadableEntry = reading;
 
-  const diff: FieldDiff[] = [];
+  let diff: FieldDiff[] | undefined;
   for (const [field, column] of mappedFields(shape)) {
     const kind = kindOf(kinds, column);
     const db = columnText(row, column);
     const cached = cachedField(readable, field);
     if (fieldEquals(kind, db, cached, shape.format)) continue;
-    diff.push({ field, cache: cached === undefined ? null : toPlainJson(cached), db: dbDiffValue(kind, db) });
+    (diff ??= []).push({ field, cache: cached === undefined ? null : toPlainJson(cached), db: dbDiffValue(kind, db) });
     if (diff.length === MAX_DIFF) break;
   }
-  if (diff.length === 0) return result('consistent');
+  if (diff === undefined) return { outcome: 'consistent', diff: NO_DIFF, dbVersion, cacheVersion };
+  return { outcome: mismatchOf(kinds, versionColumn, versionAt, cacheVersion, dbVersion), diff, dbVersion, cacheVersion };
+}
 
-  // A readable version orders the two sides; equal versions with different data mean the cache was built wrongly.
-  if (versionAt === undefined || dbVersion === null) return result('diverged', diff);
+/**
+ * Which mismatch a difference is. A readable version orders the two sides; equal versions with
+ * different data mean the cache was built wrongly, and so does a key that holds the version field
+ * without a readable version. Without a version to go by, the sides have diverged.
+ */
+function mismatchOf(
+  kinds: CompareInput['kinds'],
+  versionColumn: string | undefined,
+  versionAt: string | undefined,
+  cacheVersion: string | null,
+  dbVersion: string | null,
+): EntryComparison['outcome'] {
+  if (versionAt === undefined || dbVersion === null) return 'diverged';
   const order = cacheVersion === null ? null : compareVersions(kindOf(kinds, versionColumn!), cacheVersion, dbVersion);
-  // The key holds the version field, yet its version is missing or unreadable: the entry was built wrongly.
-  if (order === null) return result('corrupt', diff);
-  return result(order < 0 ? 'stale' : order > 0 ? 'ahead' : 'corrupt', diff);
+  if (order === null) return 'corrupt';
+  return order < 0 ? 'stale' : order > 0 ? 'ahead' : 'corrupt';
 }

@@ -53,7 +53,9 @@ export class KeyTemplate {
 
   /** The key of a row, from its columns' text. */
   render(values: Readonly<Record<string, string>>): string {
-    return this.parts.map((p) => ('literal' in p ? p.literal : values[p.column])).join('');
+    let key = '';
+    for (const p of this.parts) key += 'literal' in p ? p.literal : values[p.column];
+    return key;
   }
 
   /**

@@ -72,12 +72,14 @@ export class SourceInspector {
 
   /** Inspects every key of each row (the sweep's path): one pipelined read of all of them. */
   async inspectRows(source: Source, rows: readonly RowText[]): Promise<InspectionResult[]> {
-    // A row with NULL in a key's column has no such key.
-    const targets = rows.flatMap((row) =>
-      source.keys
-        .filter((key) => key.template.columns.every((c) => row[c] !== null))
-        .map((key) => ({ row, key, cacheKey: key.template.render(row as Record<string, string>) })),
-    );
+    // A row with NULL in a key's column has no such key. Plain loops: a sweep runs this for every row.
+    const targets: { row: RowText; key: SourceKey; cacheKey: string }[] = [];
+    for (const row of rows) {
+      for (const key of source.keys) {
+        if (key.template.columns.some((c) => row[c] === null)) continue;
+        targets.push({ row, key, cacheKey: key.template.render(row as Record<string, string>) });
+      }
+    }
     const entries = await this.readEntries(targets);
     return targets.map((t, i) => this.inspection(source, t.key, t.cacheKey, t.row, entries[i]));
   }
@@ -96,13 +98,7 @@ export class SourceInspector {
   /** One comparison; a failure is returned, never thrown, so the rest of a batch or page proceeds. */
   private inspection(source: Source, key: SourceKey, cacheKey: string, row: RowText | null, entry: CachedEntry): InspectionResult {
     try {
-      const comparison = compareEntry({
-        shape: key.shape,
-        kinds: source.kinds,
-        ...(source.version !== undefined ? { versionColumn: source.version } : {}),
-        row,
-        entry,
-      });
+      const comparison = compareEntry({ shape: key.shape, kinds: source.kinds, versionColumn: source.version, row, entry });
       return { cacheKey, source, key, comparison, entry, row };
     } catch (err) {
       return { cacheKey, source, error: err instanceof Error ? err : new Error(String(err)) };
