@@ -8,7 +8,14 @@
  *
  *   npm run bench:checks                    # 20,000 jobs, 3 rounds per side
  *   npm run bench:checks -- --smoke         # seconds: proves the harness, measures nothing
- *   options: --jobs N --concurrency N --rounds N --out DIR --keep --profile --strict --verbose
+ *   npm run bench:checks -- --cluster       # then the same again on a private 3-master Redis Cluster
+ *   options: --jobs N --concurrency N --rounds N --out DIR --keep --profile --strict --verbose --cluster
+ *
+ * --cluster: after the single-node rounds, the same rounds with the cache AND the queues on a 3-master
+ * Redis Cluster started for the run (bench/lib/cluster.ts; cache filled key by key): the worker with
+ * REDIS_CLUSTER_NODES and QUEUE_REDIS_CLUSTER_NODES, against the bare worker on the same cluster
+ * (ioredis Cluster with enableAutoPipelining for its GETs, a Cluster connection for BullMQ).
+ * Results in checks-cluster.json: Polaris cluster / bare cluster, and single-node jobs/s / cluster jobs/s.
  *
  * Data: its own database (polaris_bench_checks) and Redis db (12), QUEUE_PREFIX {bench-checks}.
  */
@@ -17,9 +24,10 @@ import { CHECK_JOB_OPTIONS, JOBS, type CheckJob } from '@app/consistency';
 import { sleep } from '@app/testing';
 import { ensureBuilt } from './lib/build';
 import { roundsChart } from './lib/chart';
+import { CLUSTER, CLUSTER_MASTERS, startCluster } from './lib/cluster';
 import { commonOptions, isolation, numberArg, ROOT } from './lib/cli';
 import { runBenchmark } from './lib/harness';
-import { CACHE_TTL_SECONDS, inconsistencyCounts, polarisEnv, profileDirFor, startWorker } from './lib/polaris';
+import { CACHE_TTL_SECONDS, inconsistencyCounts, openQueues, polarisEnv, profileDirFor, Queues, startWorker } from './lib/polaris';
 import { Child } from './lib/processes';
 import { fmt, goal, goalsTable, markdownTable, resultsHeader, source, writeResults } from './lib/report';
 import { alternate, Side } from './lib/rounds';
@@ -33,9 +41,17 @@ const CONCURRENCY = numberArg('concurrency', 64, { min: 1 }); // Polaris's CHECK
 const ROUND_LIMIT_S = numberArg('round-limit', opts.smoke ? 60 : 300, { min: 1 });
 const POLL_MS = 10;
 const GOAL_RATIO = 1.5;
+const GOAL_CLUSTER_RATIO = 0.75;
+const GOAL_CLUSTER_SLOWDOWN = 1.5;
 
 const iso = isolation(NAME, opts.smoke);
-const limitS = 240 + opts.rounds * 2 * (ROUND_LIMIT_S + 30);
+const limitS = 240 + (CLUSTER ? 2 : 1) * opts.rounds * 2 * (ROUND_LIMIT_S + 30);
+
+/** Where a round's queues and cache are: the run's Redis db, or the cluster (its Queue handles and the env that points both sides at it). */
+interface Target {
+  queues: Queues;
+  env: Record<string, string>;
+}
 
 interface ChecksRound {
   jobs: number;
@@ -64,7 +80,8 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   say(`seeded and cached ${ids.length} items`);
   const profileDir = profileDirFor(opts.out, NAME, opts.profile);
 
-  const enqueue = async () => {
+  const single: Target = { queues, env: {} };
+  const enqueue = async ({ queues }: Target) => {
     if ((await queues.outstanding()) !== 0) throw new Error('the checks queue is not empty before a round');
     for (let i = 0; i < ids.length; i += 1000) {
       await queues.checks.addBulk(
@@ -80,20 +97,20 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   };
 
   const TRANSITIONS = ['detected', 'cleared', 'confirmed', 'persistent', 'resolved'];
-  const start = (side: Side): Promise<Child> =>
+  const start = (side: Side, t: Target): Promise<Child> =>
     side === 'polaris'
-      ? startWorker(iso, queues, {
+      ? startWorker(iso, t.queues, {
           profileDir,
           verbose: opts.verbose,
           waitReady: false, // timing starts at the first completed job, whatever boot takes
-          env: { SWEEP_ENABLED: 'false', RELAY_ENABLED: 'false', CHECK_CONCURRENCY: String(CONCURRENCY) },
+          env: { ...t.env, SWEEP_ENABLED: 'false', RELAY_ENABLED: 'false', CHECK_CONCURRENCY: String(CONCURRENCY) },
           countLines: Object.fromEntries(TRANSITIONS.map((t) => [t, `"event":"inconsistency.${t}"`])),
         })
       : Promise.resolve(
           Child.start({
             name: 'baseline-checks',
             script: join(ROOT, 'bench/baselines/checks-worker.ts'),
-            env: { ...polarisEnv(iso), CHECK_CONCURRENCY: String(CONCURRENCY), PG_POOL_SIZE: '10' },
+            env: { ...polarisEnv(iso, t.env), CHECK_CONCURRENCY: String(CONCURRENCY), PG_POOL_SIZE: '10' },
             stdinLifeline: true,
             profileDir,
             verbose: opts.verbose,
@@ -101,10 +118,11 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
         );
 
   /** Enqueue, start the side's worker, poll until every job is done, stop it. */
-  const runRound = async (side: Side): Promise<ChecksRound> => {
-    await enqueue();
+  const runRound = async (side: Side, t: Target): Promise<ChecksRound> => {
+    const { queues } = t;
+    await enqueue(t);
     const spawnedAt = performance.now();
-    const child = await start(side);
+    const child = await start(side, t);
     let firstAt = 0;
     let doneAtFirst = 0;
     let lastAt: number;
@@ -148,23 +166,25 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
     };
   };
 
-  const rounds = await alternate<ChecksRound>(
-    opts.rounds,
-    async (side) => {
-      const r = await runRound(side);
-      if (r.failed) throw new Error(`${side}: ${r.failed} jobs failed`);
-      if (r.anomalies) throw new Error(`${side}: ${r.anomalies} mismatches or lifecycle transitions on consistent data`);
-      if (!Number.isFinite(r.jobsPerSec)) throw new Error(`${side}: every job finished before the first poll: use more --jobs`);
-      return r;
-    },
-    say,
-    (r) => `${fmt(r.jobsPerSec)} jobs/s (${fmt(r.jobs)} jobs in ${r.seconds.toFixed(2)} s, boot ${r.bootS.toFixed(2)} s)`,
-  );
+  const runRounds = (t: Target, sayRound: (msg: string) => void) =>
+    alternate<ChecksRound>(
+      opts.rounds,
+      async (side) => {
+        const r = await runRound(side, t);
+        if (r.failed) throw new Error(`${side}: ${r.failed} jobs failed`);
+        if (r.anomalies) throw new Error(`${side}: ${r.anomalies} mismatches or lifecycle transitions on consistent data`);
+        if (!Number.isFinite(r.jobsPerSec)) throw new Error(`${side}: every job finished before the first poll: use more --jobs`);
+        return r;
+      },
+      sayRound,
+      (r) => `${fmt(r.jobsPerSec)} jobs/s (${fmt(r.jobs)} jobs in ${r.seconds.toFixed(2)} s, boot ${r.bootS.toFixed(2)} s)`,
+    );
+  const rounds = await runRounds(single, say);
   const records = await inconsistencyCounts(pg);
   if (Object.keys(records).length) throw new Error(`lifecycle records on consistent data: ${JSON.stringify(records)}`);
 
   // ---- summary ----
-  const side = (s: Side) => {
+  const sideOf = (rounds: { side: Side; result: ChecksRound }[], s: Side) => {
     const rs = rounds.filter((r) => r.side === s).map((r) => r.result);
     return {
       jobsPerSec: round(median(rs.map((r) => r.jobsPerSec)), 4),
@@ -173,6 +193,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
       jobs: rs.reduce((a, r) => a + r.jobs, 0),
     };
   };
+  const side = (s: Side) => sideOf(rounds, s);
   const polaris = side('polaris');
   const baseline = side('baseline');
   const ratio = round(polaris.jobsPerSec / baseline.jobsPerSec);
@@ -244,5 +265,98 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   console.log(perRound + '\n');
   console.log(goalsTable(goals) + '\n');
   console.log(`results: ${files.json}, chart: ${files.svg}`);
-  return { goalsMet: goals.every((g) => g.met) };
+  if (!CLUSTER) return { goalsMet: goals.every((g) => g.met) };
+
+  // ---- the cluster variant: cache and queues on the cluster, the same rounds ----
+  const clusterStartedAt = new Date();
+  const cl = await startCluster(onCleanup, say);
+  const seeds = cl.cluster.seeds();
+  await fillCache(pg, cl.client, { prefix: iso.cachePrefix, ttlSeconds: CACHE_TTL_SECONDS });
+  const queueClient = cl.cluster.client({ redisOptions: { maxRetriesPerRequest: null } });
+  const cqueues = openQueues(iso, queueClient);
+  onCleanup(async () => {
+    await cqueues.close();
+    queueClient.disconnect();
+  });
+  const onCluster: Target = {
+    queues: cqueues,
+    env: { REDIS_CLUSTER_NODES: seeds, QUEUE_REDIS_CLUSTER_NODES: seeds, QUEUE_REDIS_URL: '' }, // '' counts as unset
+  };
+  const crounds = await runRounds(onCluster, (msg) => say(`cluster ${msg}`));
+  const crecords = await inconsistencyCounts(pg);
+  if (Object.keys(crecords).length) throw new Error(`cluster: lifecycle records on consistent data: ${JSON.stringify(crecords)}`);
+  const cpolaris = sideOf(crounds, 'polaris');
+  const cbaseline = sideOf(crounds, 'baseline');
+  const cratio = round(cpolaris.jobsPerSec / cbaseline.jobsPerSec);
+  /** How much slower Polaris is on the cluster than on the single node of the same run (jobs/s medians; > 1: slower). */
+  const slowdown = round(polaris.jobsPerSec / cpolaris.jobsPerSec);
+  const cgoals = [
+    goal('Polaris on the single node / on the cluster (jobs/s, medians)', '<=', GOAL_CLUSTER_SLOWDOWN, slowdown),
+    goal('jobs/s ratio on the cluster (Polaris / bare cluster worker, medians)', '>=', GOAL_CLUSTER_RATIO, cratio),
+  ];
+  const ctable = markdownTable(
+    ['side', 'jobs/s (median)', 'first→last s (median)', 'boot s (median)', 'jobs', 'ratio'],
+    [
+      [
+        'Polaris worker, single node (above)',
+        fmt(polaris.jobsPerSec),
+        fmt(polaris.secondsMedian),
+        fmt(polaris.bootSMedian),
+        fmt(polaris.jobs),
+        '',
+      ],
+      [
+        `Polaris worker, ${CLUSTER_MASTERS}-master cluster`,
+        fmt(cpolaris.jobsPerSec),
+        fmt(cpolaris.secondsMedian),
+        fmt(cpolaris.bootSMedian),
+        fmt(cpolaris.jobs),
+        fmt(cratio),
+      ],
+      [
+        'bare BullMQ Worker on the cluster (SELECT + GET per job, auto-pipelined per master)',
+        fmt(cbaseline.jobsPerSec),
+        fmt(cbaseline.secondsMedian),
+        fmt(cbaseline.bootSMedian),
+        fmt(cbaseline.jobs),
+        '1',
+      ],
+    ],
+  );
+  const cresults = {
+    ...resultsHeader(`${NAME}-cluster`, opts.smoke, clusterStartedAt, measured),
+    config: { ...results.config, cluster: { masters: CLUSTER_MASTERS, replicasPerMaster: 0, seeds, queues: 'on the cluster' } },
+    polaris: {
+      what: `${results.polaris.what}; REDIS_CLUSTER_NODES and QUEUE_REDIS_CLUSTER_NODES=<the ${CLUSTER_MASTERS} masters>`,
+      lifecycleRecordsAfterRun: crecords,
+    },
+    baseline: {
+      what: `${results.baseline.what}; REDIS_CLUSTER_NODES / QUEUE_REDIS_CLUSTER_NODES: ioredis Cluster with enableAutoPipelining for the GETs, an ioredis Cluster connection for BullMQ`,
+    },
+    singleNode: { polaris, baseline, ratio, results: files.json },
+    summary: { polaris: cpolaris, baseline: cbaseline, ratio: cratio, singleNodeOverCluster: slowdown },
+    goals: cgoals,
+    rounds: crounds.map((r) => ({ round: r.round, side: r.side, slot: r.slot, startedAt: r.startedAt, ...r.result })),
+  };
+  const cchart = roundsChart(
+    `checks on a ${CLUSTER_MASTERS}-master Redis Cluster: write-triggered checks, one worker`,
+    [
+      `Polaris ${fmt(cpolaris.jobsPerSec)} jobs/s vs bare cluster worker ${fmt(cbaseline.jobsPerSec)}: ratio ${fmt(cratio)}`,
+      `single node ${fmt(polaris.jobsPerSec)} jobs/s: ${fmt(slowdown)}× the cluster; ${JOB_COUNT.toLocaleString('en-US')} jobs per round; dashed: medians`,
+    ],
+    crounds.flatMap((r) => [
+      { round: r.round, side: r.side, metric: 'throughput (first→last job)', value: r.result.jobsPerSec },
+      { round: r.round, side: r.side, metric: 'process start → first job done', value: r.result.bootS },
+    ]),
+    [
+      { name: 'throughput (first→last job)', unit: 'jobs/s' },
+      { name: 'process start → first job done', unit: 's' },
+    ],
+  );
+  const cfiles = await writeResults(opts.out, `${NAME}-cluster`, cresults, cchart);
+  console.log(`\n### checks on a ${CLUSTER_MASTERS}-master Redis Cluster${opts.smoke ? ' — SMOKE RUN, not a measurement' : ''}\n`);
+  console.log(ctable + '\n');
+  console.log(goalsTable(cgoals) + '\n');
+  console.log(`results: ${cfiles.json}, chart: ${cfiles.svg}`);
+  return { goalsMet: [...goals, ...cgoals].every((g) => g.met) };
 });

@@ -5,22 +5,32 @@
  *
  *   npm run bench:sweep                     # 1,000,000 items (100 stale entries, 10 orphan keys), 3 rounds per side
  *   npm run bench:sweep -- --smoke          # seconds: proves the harness, measures nothing
- *   options: --items N --stale N --orphans N --rounds N --out DIR --keep --profile --strict --verbose
+ *   npm run bench:sweep -- --cluster        # then the same again on a private 3-master Redis Cluster
+ *   options: --items N --stale N --orphans N --rounds N --out DIR --keep --profile --strict --verbose --cluster
  *
  * Polaris: the built worker with the relay off and the sweeper on (first tick 3 s after boot, one
  * tick per pass: SWEEP_MAX_ITEMS_PER_TICK above 2N). The pass time is the worker's own
  * polaris_sweep_last_pass_duration_seconds, and the mismatches it found its
  * polaris_sweep_mismatches_total, which must equal the injected ones. Between rounds the sweeper cursor, queues and records are reset.
  *
+ * --cluster: after the single-node rounds, the same rounds with the cache on a 3-master Redis Cluster
+ * started for the run (bench/lib/cluster.ts; filled with the same entries, same stale rows and orphan
+ * keys): the worker with REDIS_CLUSTER_NODES (queues stay on the single node), against the bare loop
+ * reading each page with one GET per key auto-pipelined per master (ioredis Cluster,
+ * enableAutoPipelining; MGET across slots fails with CROSSSLOT). Results in sweep-cluster.json:
+ * Polaris cluster / bare cluster, and the Polaris cluster pass / the single-node one.
+ *
  * Data: its own database (polaris_bench_sweep) and Redis db (13), QUEUE_PREFIX {bench-sweep}.
  */
 import { jsonEqual } from '@app/consistency';
+import type { Cluster } from 'ioredis';
 import type Redis from 'ioredis';
 import type { Client } from 'pg';
 import { serializeCacheEntry } from '@app/items';
 import { freePort, removeKeys } from '@app/testing';
 import { ensureBuilt } from './lib/build';
 import { roundsChart } from './lib/chart';
+import { CLUSTER, CLUSTER_MASTERS, startCluster } from './lib/cluster';
 import { commonOptions, isolation, numberArg } from './lib/cli';
 import { runBenchmark } from './lib/harness';
 import { CACHE_TTL_SECONDS, counterSum, metricValue, profileDirFor, startWorker } from './lib/polaris';
@@ -38,10 +48,11 @@ const ORPHANS = numberArg('orphans', opts.smoke ? 2 : 10);
 const BATCH = 1000; // Polaris's SWEEP_BATCH_SIZE default, and the baseline's page size
 const GOAL_RATIO = 0.75;
 const GOAL_PASS_S = 10;
+const GOAL_CLUSTER_SLOWDOWN = 1.5;
 const ROUND_LIMIT_S = numberArg('round-limit', opts.smoke ? 60 : 180, { min: 1 });
 
 const iso = isolation(NAME, opts.smoke);
-const limitS = 600 + opts.rounds * 2 * (ROUND_LIMIT_S + 30);
+const limitS = 600 + (CLUSTER ? 2 : 1) * opts.rounds * 2 * (ROUND_LIMIT_S + 30);
 
 interface SweepRound {
   seconds: number;
@@ -57,8 +68,8 @@ interface SweepRound {
   rowsPhaseS?: number;
 }
 
-/** Rows moved ahead of their cache entry (stale) and cache entries without a row (orphans); the trigger stays out of it. */
-async function injectMismatches(pg: Client, redis: Redis): Promise<void> {
+/** Rows moved ahead of their cache entry (stale) and cache entries without a row (orphans, written to every cache given); the trigger stays out of it. */
+async function injectMismatches(pg: Client, caches: (Redis | Cluster)[]): Promise<void> {
   await pg.query('SET session_replication_role = replica');
   const updated = await pg.query(
     `UPDATE items SET version = version + 1, value = value || '{"bumped": true}'::jsonb, updated_at = now()
@@ -69,16 +80,27 @@ async function injectMismatches(pg: Client, redis: Redis): Promise<void> {
   if (updated.rowCount !== STALE) throw new Error(`meant to make ${STALE} rows stale, made ${updated.rowCount}`);
   const at = new Date().toISOString();
   const { rows } = await pg.query<{ id: string }>(`SELECT gen_random_uuid() AS id FROM generate_series(1, $1)`, [ORPHANS]);
-  const pipeline = redis.pipeline();
-  for (const { id } of rows) {
-    const entry = serializeCacheEntry({ id, name: 'ghost', value: { gone: true }, version: 1, createdAt: at, updatedAt: at });
-    pipeline.set(iso.cachePrefix + id, entry, 'EX', CACHE_TTL_SECONDS);
-  }
-  await pipeline.exec();
+  const orphans = rows.map(({ id }) => ({
+    key: iso.cachePrefix + id,
+    entry: serializeCacheEntry({ id, name: 'ghost', value: { gone: true }, version: 1, createdAt: at, updatedAt: at }),
+  }));
+  // One SET per key (a cluster refuses a multi-key pipeline across slots).
+  for (const cache of caches) await Promise.all(orphans.map((o) => cache.set(o.key, o.entry, 'EX', CACHE_TTL_SECONDS)));
 }
 
+/** One page's cache entries: one MGET on a single node; one GET per key on a cluster, auto-pipelined per master. */
+type PageReader = (keys: string[]) => Promise<(string | null)[]>;
+const mgetReader =
+  (redis: Redis): PageReader =>
+  (keys) =>
+    redis.mget(keys);
+const clusterReader =
+  (cluster: Cluster): PageReader =>
+  (keys) =>
+    Promise.all(keys.map((k) => cluster.get(k)));
+
 /** The bare loop: keyset SELECT of 1000 rows, one MGET, JSON.parse and compare, one batch after another. */
-async function bareLoop(pg: Client, redis: Redis): Promise<SweepRound> {
+async function bareLoop(pg: Client, read: PageReader): Promise<SweepRound> {
   const started = performance.now();
   let after: string | null = null;
   let rows = 0;
@@ -90,7 +112,7 @@ async function bareLoop(pg: Client, redis: Redis): Promise<SweepRound> {
     );
     const batch = res.rows;
     if (batch.length === 0) break;
-    const raws = await redis.mget(batch.map((r) => iso.cachePrefix + r.id));
+    const raws = await read(batch.map((r) => iso.cachePrefix + r.id));
     for (let i = 0; i < batch.length; i++) {
       const raw = raws[i];
       if (raw === null) continue;
@@ -114,7 +136,9 @@ async function bareLoop(pg: Client, redis: Redis): Promise<SweepRound> {
 
 runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) => {
   const startedAt = new Date();
-  say(`items=${ITEMS} stale=${STALE} orphans=${ORPHANS} rounds=${opts.rounds} db=${iso.database} redis=${iso.redisUrl}`);
+  say(
+    `items=${ITEMS} stale=${STALE} orphans=${ORPHANS} rounds=${opts.rounds} db=${iso.database} redis=${iso.redisUrl}${CLUSTER ? ` + ${CLUSTER_MASTERS}-master cluster` : ''}`,
+  );
   ensureBuilt(say);
   const measured = source();
 
@@ -123,7 +147,9 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   const t = performance.now();
   await seedItems(pg, ITEMS);
   await fillCache(pg, redis, { prefix: iso.cachePrefix, ttlSeconds: CACHE_TTL_SECONDS });
-  await injectMismatches(pg, redis);
+  const cl = CLUSTER ? await startCluster(onCleanup, say) : undefined;
+  if (cl) await fillCache(pg, cl.client, { prefix: iso.cachePrefix, ttlSeconds: CACHE_TTL_SECONDS });
+  await injectMismatches(pg, cl ? [redis, cl.client] : [redis]);
   await pg.query('VACUUM ANALYZE items');
   say(
     `seeded and cached ${fmt(ITEMS)} items, ${STALE} made stale, ${ORPHANS} orphan keys, in ${((performance.now() - t) / 1000).toFixed(1)} s`,
@@ -138,7 +164,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
     await removeKeys(redis, [iso.queuePrefix]);
   };
 
-  const polarisPass = async (): Promise<SweepRound> => {
+  const polarisPass = async (clusterSeeds?: string): Promise<SweepRound> => {
     await resetPolaris();
     const port = await freePort();
     const child = await startWorker(iso, queues, {
@@ -151,6 +177,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
         SWEEP_INTERVAL_MS: '3000', // the pass is read well before a second one could start
         SWEEP_BATCH_SIZE: String(BATCH),
         SWEEP_MAX_ITEMS_PER_TICK: String(2 * (ITEMS + ORPHANS) + BATCH),
+        ...(clusterSeeds ? { REDIS_CLUSTER_NODES: clusterSeeds } : {}),
       },
     });
     const metrics = async () => (await httpRequest(`http://127.0.0.1:${port}/metrics`)).body;
@@ -179,7 +206,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   const rounds = await alternate<SweepRound>(
     opts.rounds,
     async (side: Side) => {
-      const r = side === 'polaris' ? await polarisPass() : await bareLoop(pg, redis);
+      const r = side === 'polaris' ? await polarisPass() : await bareLoop(pg, mgetReader(redis));
       const expected = side === 'polaris' ? injected : STALE; // the bare loop does not look for orphan keys
       if (r.mismatches !== expected) throw new Error(`${side}: found ${r.mismatches} mismatches, expected ${expected}`);
       return r;
@@ -293,5 +320,85 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   console.log(perRound + '\n');
   console.log(goalsTable(goals) + '\n');
   console.log(`results: ${files.json}, chart: ${files.svg}`);
-  return { goalsMet: goals.every((g) => g.met) };
+  if (!cl) return { goalsMet: goals.every((g) => g.met) };
+
+  // ---- the cluster variant: the same rounds with the cache on the cluster ----
+  const seeds = cl.cluster.seeds();
+  const clusterStartedAt = new Date();
+  const crounds = await alternate<SweepRound>(
+    opts.rounds,
+    async (s: Side) => {
+      const r = s === 'polaris' ? await polarisPass(seeds) : await bareLoop(pg, clusterReader(cl.client));
+      const expected = s === 'polaris' ? injected : STALE;
+      if (r.mismatches !== expected) throw new Error(`cluster ${s}: found ${r.mismatches} mismatches, expected ${expected}`);
+      return r;
+    },
+    (msg) => say(`cluster ${msg}`),
+    (r) => `${fmt(r.itemsPerSec)} items/s (${r.seconds.toFixed(2)} s, ${fmt(r.rows)} rows+keys, ${r.mismatches} mismatches)`,
+  );
+  const cside = (s: Side) => {
+    const rs = crounds.filter((r) => r.side === s).map((r) => r.result);
+    return { itemsPerSec: round(median(rs.map((r) => r.itemsPerSec)), 4), seconds: round(median(rs.map((r) => r.seconds))) };
+  };
+  const cpolaris = cside('polaris');
+  const cbaseline = cside('baseline');
+  const cratio = round(cpolaris.itemsPerSec / cbaseline.itemsPerSec);
+  /** The Polaris pass on the cluster against the single-node pass of the same run (medians). */
+  const slowdown = round(cpolaris.seconds / polaris.seconds);
+  const cgoals = [
+    goal(`Polaris pass on the cluster / on the single node (seconds, medians)`, '<=', GOAL_CLUSTER_SLOWDOWN, slowdown),
+    goal('items/s ratio on the cluster (Polaris pass / bare cluster loop, medians)', '>=', GOAL_RATIO, cratio),
+  ];
+  const ctable = markdownTable(
+    ['side', 'items', 'pass s (median)', 'items/s (median)', 'ratio'],
+    [
+      ['Polaris sweeper, single node (above)', fmt(ITEMS), fmt(polaris.seconds), fmt(polaris.itemsPerSec), ''],
+      [`Polaris sweeper, ${CLUSTER_MASTERS}-master cluster`, fmt(ITEMS), fmt(cpolaris.seconds), fmt(cpolaris.itemsPerSec), fmt(cratio)],
+      [
+        'bare loop on the cluster (SELECT 1000 + GET per key, auto-pipelined per master)',
+        fmt(ITEMS),
+        fmt(cbaseline.seconds),
+        fmt(cbaseline.itemsPerSec),
+        '1',
+      ],
+    ],
+  );
+  const cresults = {
+    ...resultsHeader(`${NAME}-cluster`, opts.smoke, clusterStartedAt, measured),
+    config: {
+      ...results.config,
+      cluster: { masters: CLUSTER_MASTERS, replicasPerMaster: 0, seeds, queues: 'on the single node (QUEUE_REDIS_URL)' },
+    },
+    polaris: {
+      what: `${results.polaris.what}; REDIS_CLUSTER_NODES=<the ${CLUSTER_MASTERS} masters>: GET per key auto-pipelined per master, SCAN on every master`,
+    },
+    baseline: {
+      what: `in the harness process: keyset SELECT of ${BATCH} rows + one GET per key (Promise.all) on an ioredis Cluster with enableAutoPipelining (one pipeline per master), JSON.parse and jsonEqual compare, sequential; rows only`,
+    },
+    singleNode: { polaris, baseline, ratio, results: files.json },
+    summary: { polaris: cpolaris, baseline: cbaseline, ratio: cratio, clusterOverSingleNode: slowdown },
+    goals: cgoals,
+    rounds: crounds.map((r) => ({ round: r.round, side: r.side, slot: r.slot, startedAt: r.startedAt, ...r.result })),
+  };
+  const cchart = roundsChart(
+    `sweep on a ${CLUSTER_MASTERS}-master Redis Cluster: one full pass`,
+    [
+      `Polaris ${fmt(cpolaris.itemsPerSec)} items/s (pass ${fmt(cpolaris.seconds)} s) vs bare cluster loop ${fmt(cbaseline.itemsPerSec)}: ratio ${fmt(cratio)}`,
+      `cluster pass / single-node pass ${fmt(slowdown)} (single node ${fmt(polaris.seconds)} s); ${fmt(ITEMS)} items; dashed: medians`,
+    ],
+    crounds.flatMap((r) => [
+      { round: r.round, side: r.side, metric: 'throughput', value: r.result.itemsPerSec },
+      { round: r.round, side: r.side, metric: 'pass time', value: r.result.seconds },
+    ]),
+    [
+      { name: 'throughput', unit: 'items/s' },
+      { name: 'pass time', unit: 's' },
+    ],
+  );
+  const cfiles = await writeResults(opts.out, `${NAME}-cluster`, cresults, cchart);
+  console.log(`\n### sweep on a ${CLUSTER_MASTERS}-master Redis Cluster${opts.smoke ? ' — SMOKE RUN, not a measurement' : ''}\n`);
+  console.log(ctable + '\n');
+  console.log(goalsTable(cgoals) + '\n');
+  console.log(`results: ${cfiles.json}, chart: ${cfiles.svg}`);
+  return { goalsMet: [...goals, ...cgoals].every((g) => g.met) };
 });

@@ -15,9 +15,9 @@ import { Fault, RecordRow, scoreChaos } from '../bench/lib/chaos-score';
 const ROOT = join(__dirname, '..');
 const RUN_LIMIT_MS = 240_000;
 
-function runScript(script: string, out: string): Promise<{ code: number | null; output: string }> {
+function runScript(script: string, out: string, extra: string[] = []): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '--silent', script, '--', '--smoke', '--out', out], {
+    const child = spawn('npm', ['run', '--silent', script, '--', '--smoke', '--out', out, ...extra], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -152,6 +152,40 @@ describe('benchmark harness (smoke runs)', () => {
       // Every Polaris pass finds every injected mismatch (stale entries and orphan keys); the bare loop the stale ones.
       const { stale, orphans } = r.config;
       for (const round of r.rounds) expect(round.mismatches).toBe(round.side === 'polaris' ? stale + orphans : stale);
+    },
+    RUN_LIMIT_MS,
+  );
+
+  // --cluster: the single-node rounds, then the same on a private 3-master Redis Cluster (~15 s each).
+  it(
+    'bench:checks --cluster',
+    async () => {
+      const clusterOut = join(out, 'cluster');
+      const run = await runScript('bench:checks', clusterOut, ['--cluster']);
+      expect({ code: run.code, output: run.code === 0 ? '' : run.output }).toEqual({ code: 0, output: '' });
+      const r = JSON.parse(readFileSync(join(clusterOut, 'checks-cluster.json'), 'utf8'));
+      expect(r.config.cluster).toMatchObject({ masters: 3, queues: 'on the cluster' });
+      expect(r.summary).toMatchObject({ ratio: expect.any(Number), singleNodeOverCluster: expect.any(Number) });
+      expect(r.goals).toEqual([goalShape, goalShape]);
+      for (const round of r.rounds) expect(round).toMatchObject({ jobs: 300, jobsPerSec: expect.any(Number), failed: 0, anomalies: 0 });
+      expect(existsSync(join(clusterOut, 'checks-cluster.svg'))).toBe(true);
+    },
+    RUN_LIMIT_MS,
+  );
+
+  it(
+    'bench:sweep --cluster',
+    async () => {
+      const clusterOut = join(out, 'cluster');
+      const run = await runScript('bench:sweep', clusterOut, ['--cluster']);
+      expect({ code: run.code, output: run.code === 0 ? '' : run.output }).toEqual({ code: 0, output: '' });
+      const r = JSON.parse(readFileSync(join(clusterOut, 'sweep-cluster.json'), 'utf8'));
+      expect(r.config.cluster).toMatchObject({ masters: 3 });
+      expect(r.summary).toMatchObject({ ratio: expect.any(Number), clusterOverSingleNode: expect.any(Number) });
+      expect(r.goals).toEqual([goalShape, goalShape]);
+      const { stale, orphans } = r.config;
+      for (const round of r.rounds) expect(round.mismatches).toBe(round.side === 'polaris' ? stale + orphans : stale);
+      expect(existsSync(join(clusterOut, 'sweep-cluster.svg'))).toBe(true);
     },
     RUN_LIMIT_MS,
   );

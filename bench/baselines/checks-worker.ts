@@ -3,10 +3,11 @@
  * as CHECK_CONCURRENCY), each job doing one SELECT by id and one Redis GET (concurrently), then a
  * JSON.parse and version compare. No batching, no lifecycle bookkeeping (open records, pending
  * confirmations, SLI marks, timelines), no metrics. Pool size and Redis client options as Polaris's.
+ * With REDIS_CLUSTER_NODES / QUEUE_REDIS_CLUSTER_NODES (seeds) the cache / the queue are on a Redis Cluster.
  * On exit it prints one line: `baseline-checks: {"consistent":N,"mismatched":M}`.
  */
 import { Job, Worker } from 'bullmq';
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import { Pool } from 'pg';
 import { redisOptionsFromUrl } from '@app/cache';
 import { env, exitWith } from './lifeline';
@@ -18,7 +19,19 @@ const pool = new Pool({
   max: Number(env('PG_POOL_SIZE', '10')),
   options: '-c search_path=polaris,public',
 });
-const redis = new Redis(env('REDIS_URL'), { enableAutoPipelining: true });
+/** `127.0.0.1:p1,127.0.0.1:p2,...` → ioredis Cluster seeds. */
+const seedsOf = (list: string) =>
+  list.split(',').map((s) => {
+    const [host, port] = s.trim().split(':');
+    return { host, port: Number(port) };
+  });
+const cacheCluster = process.env.REDIS_CLUSTER_NODES;
+const queueCluster = process.env.QUEUE_REDIS_CLUSTER_NODES;
+// On a cluster: GETs auto-pipelined per master (one pipeline per node per tick), as on one node.
+const redis = cacheCluster
+  ? new Cluster(seedsOf(cacheCluster), { enableAutoPipelining: true })
+  : new Redis(env('REDIS_URL'), { enableAutoPipelining: true });
+const queueConnection = queueCluster ? new Cluster(seedsOf(queueCluster), { redisOptions: { maxRetriesPerRequest: null } }) : undefined;
 const tally = { consistent: 0, mismatched: 0 };
 
 async function check(job: Job<{ items: { itemId: string }[] }>): Promise<string> {
@@ -40,13 +53,13 @@ async function check(job: Job<{ items: { itemId: string }[] }>): Promise<string>
 
 const worker = new Worker('checks', check, {
   prefix: env('QUEUE_PREFIX'),
-  connection: { ...redisOptionsFromUrl(env('QUEUE_REDIS_URL')), maxRetriesPerRequest: null },
+  connection: queueConnection ?? { ...redisOptionsFromUrl(env('QUEUE_REDIS_URL')), maxRetriesPerRequest: null },
   concurrency: Number(env('CHECK_CONCURRENCY', '64')),
 });
 worker.on('error', (err) => console.error(err.message));
 
 exitWith(async () => {
   await worker.close();
-  await Promise.all([pool.end(), redis.quit()]);
+  await Promise.all([pool.end(), redis.quit(), queueConnection?.quit()]);
   console.log(`baseline-checks: ${JSON.stringify(tally)}`);
 });

@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import type { Cluster } from 'ioredis';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { redisOptionsFromUrl } from '@app/cache';
@@ -67,9 +68,12 @@ export async function startBaselineServer(
   return { child, url };
 }
 
-/** BullMQ Queue handles on the run's queues, for enqueueing, counting and seeing which workers are connected. */
-export function openQueues(iso: Isolation) {
-  const connection = { ...redisOptionsFromUrl(iso.redisUrl), maxRetriesPerRequest: null };
+/**
+ * BullMQ Queue handles on the run's queues, for enqueueing, counting and seeing which workers are connected:
+ * on the run's Redis db, or on `cluster` (an ioredis Cluster client the caller owns) when given.
+ */
+export function openQueues(iso: Isolation, cluster?: Cluster) {
+  const connection = cluster ?? { ...redisOptionsFromUrl(iso.redisUrl), maxRetriesPerRequest: null };
   const checks = new Queue(QUEUES.checks, { prefix: iso.queuePrefix, connection });
   const confirmations = new Queue(QUEUES.confirmations, { prefix: iso.queuePrefix, connection });
   return {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import { Client } from 'pg';
 import { sessionOptions } from '@app/database';
 import { ItemRow, serializeCacheEntry, toItem } from '@app/items';
@@ -125,7 +125,7 @@ export async function openStores(
  */
 export async function fillCache(
   pg: Client,
-  redis: Redis,
+  redis: Redis | Cluster,
   { table = 'items', prefix, ttlSeconds }: { table?: string; prefix: string; ttlSeconds: number },
 ) {
   let after: string | null = null;
@@ -137,11 +137,16 @@ export async function fillCache(
       [after],
     );
     if (rows.length === 0) break;
-    const pipeline = redis.pipeline();
-    for (const r of rows) pipeline.set(prefix + r.id, serializeCacheEntry(toItem(r)), 'EX', ttlSeconds);
-    const results = await pipeline.exec();
-    const failed = results?.find(([err]) => err);
-    if (failed) throw failed[0];
+    if (redis instanceof Cluster) {
+      // One SET per key, auto-pipelined per master: a pipeline across slots would be refused.
+      await Promise.all(rows.map((r) => redis.set(prefix + r.id, serializeCacheEntry(toItem(r)), 'EX', ttlSeconds)));
+    } else {
+      const pipeline = redis.pipeline();
+      for (const r of rows) pipeline.set(prefix + r.id, serializeCacheEntry(toItem(r)), 'EX', ttlSeconds);
+      const results = await pipeline.exec();
+      const failed = results?.find(([err]) => err);
+      if (failed) throw failed[0];
+    }
     written += rows.length;
     after = rows[rows.length - 1].id;
   }
