@@ -2,9 +2,18 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { contentDigest } from '@app/cache';
-import type { JsonValue } from '@app/items';
+import { ItemCache, JsonValue } from '@app/items';
 import { MetricsService } from '@app/metrics';
-import { compareVersions, Inspection, isFailed, KeyToInspect, Source, SourceInspector, SourceRegistry } from '@app/sources';
+import {
+  BUILT_IN_SOURCE,
+  compareVersions,
+  Inspection,
+  isFailed,
+  KeyToInspect,
+  Source,
+  SourceInspector,
+  SourceRegistry,
+} from '@app/sources';
 import { Observation, Version, VersionOrder } from '../outcome';
 import { CheckItem, ConfirmJob, isKeyCheck, isPostWrite, KeyCheck, subjectOf } from '../queues';
 import { InconsistenciesRepository } from '../records';
@@ -42,6 +51,7 @@ export class CheckService implements OnModuleDestroy {
   constructor(
     private readonly registry: SourceRegistry,
     private readonly inspector: SourceInspector,
+    private readonly items: ItemCache,
     private readonly records: InconsistenciesRepository,
     private readonly watch: WatchStore,
     private readonly lifecycle: LifecycleService,
@@ -164,11 +174,10 @@ export class CheckService implements OnModuleDestroy {
   private asKeyCheck(item: CheckItem): KeyCheck {
     if (isKeyCheck(item)) return item;
     const { itemId, version, ...rest } = item;
-    const builtIn = this.registry.builtIn!;
     return {
       ...rest,
-      source: builtIn.name,
-      key: builtIn.keys[0].template.render({ id: itemId }),
+      source: BUILT_IN_SOURCE,
+      key: this.items.keyFor(itemId),
       ...(version !== undefined ? { version: String(version) } : {}),
     };
   }
