@@ -175,6 +175,9 @@ describe('change capture and out-of-band writes', () => {
     expect(summary.sli.inconsistent).toBeGreaterThanOrEqual(1);
     expect(summary.sli.ratio).toBeLessThan(1);
     expect(summary.sli.nines).toBeGreaterThan(0);
+    // The worker just published: its figures are fresh (a restarted worker's last snapshot may still be listed).
+    expect(summary.workers).toEqual(expect.arrayContaining([{ id: expect.any(String), ageSeconds: expect.any(Number) }]));
+    expect(Math.min(...summary.workers.map((w: { ageSeconds: number }) => w.ageSeconds))).toBeLessThan(5);
     const api = (await ctx.http('GET', '/metrics')).body as string;
     expect(api).toMatch(/polaris_sli_consistency_ratio \d/);
     expect(api).toMatch(/polaris_sli_consistency_nines \d/);

@@ -4,7 +4,7 @@ import { MetricsService, MetricsSnapshot, sliFigures, sumBy, TRANSITIONS } from 
 import { MetricsSummaryDto } from './dto/metrics-summary.dto';
 import { InconsistenciesRepository } from '../records';
 import { SCRAPE_READ_TIMEOUT_MS } from './health/readiness';
-import { MetricsSnapshotStore } from './metrics-snapshot.store';
+import { MetricsSnapshotStore, PublishedSnapshot } from './metrics-snapshot.store';
 
 /** What the api reports: its own Prometheus metrics, and a JSON summary across the api and the workers. */
 @Injectable()
@@ -31,7 +31,9 @@ export class ConsistencyReportService {
   }
 
   async summary(): Promise<MetricsSummaryDto> {
-    const [stats, all] = await Promise.all([this.records.stats(), this.everyProcess()]);
+    const workers = await this.workerSnapshots();
+    const [stats, all] = await Promise.all([this.records.stats(), this.everyProcess(workers)]);
+    const now = Date.now();
     const reads = sumBy(all, 'polaris_cache_requests_total', 'result');
     const transitions = sumBy(all, 'polaris_lifecycle_transitions_total', 'transition');
     return {
@@ -43,14 +45,19 @@ export class ConsistencyReportService {
       avgResolutionTime: Math.round(stats.avgResolutionSeconds * 1000) / 1000,
       transitions: Object.fromEntries(TRANSITIONS.map((t) => [t, transitions[t] ?? 0])) as unknown as MetricsSummaryDto['transitions'],
       sli: sliFigures(sumBy(all, 'polaris_sli_post_write_checks_total', 'result')),
+      workers: workers.map((w) => ({ id: w.id, ageSeconds: Math.max(0, Math.round((now - w.publishedAt) / 100) / 10) })),
     };
   }
 
   /** This process's metrics summed with the workers' latest snapshots (published every 5 s). */
-  async everyProcess(): Promise<MetricsSnapshot> {
-    // Redis away: what this process knows.
-    const workers: MetricsSnapshot[] = await withTimeout(this.snapshots.recent(), SCRAPE_READ_TIMEOUT_MS).catch(() => []);
-    const registry = MetricsService.aggregate([await this.metrics.snapshot(), ...workers]);
+  async everyProcess(workers?: PublishedSnapshot[]): Promise<MetricsSnapshot> {
+    const snapshots = (workers ?? (await this.workerSnapshots())).map((w) => w.snapshot);
+    const registry = MetricsService.aggregate([await this.metrics.snapshot(), ...snapshots]);
     return (await registry.getMetricsAsJSON()) as MetricsSnapshot;
+  }
+
+  /** The workers' latest snapshots; none while Redis is away (then this process reports what it knows). */
+  private workerSnapshots(): Promise<PublishedSnapshot[]> {
+    return withTimeout(this.snapshots.recent(), SCRAPE_READ_TIMEOUT_MS).catch(() => []);
   }
 }

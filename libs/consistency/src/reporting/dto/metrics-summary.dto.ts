@@ -17,6 +17,15 @@ export class SliDto {
   @ApiProperty({ example: 3, description: '-log10(1 - ratio), capped at log10(samples)' }) nines: number;
 }
 
+export class WorkerSnapshotDto {
+  @ApiProperty({ example: 'worker-7f9c:4211:1764302400000', description: 'hostname:pid:start time of the worker' }) id: string;
+  @ApiProperty({
+    example: 2.4,
+    description: 'Seconds since the worker published the snapshot this summary counts (it publishes every 5 s)',
+  })
+  ageSeconds: number;
+}
+
 export class MetricsSummaryDto {
   @ApiProperty({ example: 120 }) cacheHits: number;
   @ApiProperty({ example: 7 }) cacheMisses: number;
@@ -29,4 +38,9 @@ export class MetricsSummaryDto {
   transitions: TransitionCountsDto;
   @ApiProperty({ type: SliDto, description: 'Writes consistent POST_WRITE_CHECK_DELAY_MS after they were made' })
   sli: SliDto;
+  @ApiProperty({
+    type: [WorkerSnapshotDto],
+    description: "The workers whose counters this summary includes (published within 30 s), and how old each one's figures are",
+  })
+  workers: WorkerSnapshotDto[];
 }
