@@ -23,7 +23,7 @@ import { SourcesController } from './sources.controller';
   imports: [
     PolarisConfigModule,
     PolarisLoggerModule,
-    DatabaseModule,
+    DatabaseModule.forRoot(),
     SourcesModule,
     queueRootModule('producer'),
     // The api's writes wake the change relay at once (the capture trigger notifies only out-of-band writes).

@@ -13,7 +13,7 @@ import { MetricsController } from './metrics.controller';
   imports: [
     PolarisConfigModule,
     PolarisLoggerModule,
-    DatabaseModule,
+    DatabaseModule.forRoot(),
     SourcesModule,
     queueRootModule('worker'),
     ScheduleModule.forRoot(),

@@ -2,6 +2,19 @@
 // reporting and queues (and capture's ItemChangesNotifier); only the worker imports ChecksModule,
 // CaptureModule, SweepModule and WorkerReportingModule.
 export {
+  AUDIT_EXIT,
+  AUDIT_USAGE,
+  auditExitCode,
+  AuditModule,
+  AuditService,
+  AuditUsageError,
+  parseAuditOptions,
+  progressFor,
+  summaryTable,
+  verdict,
+} from './audit';
+export type { AuditFinding, AuditOptions, AuditProgress, AuditReport, SourceAudit } from './audit';
+export {
   CaptureModule,
   ChangeRelayService,
   ItemChangesNotifier,

@@ -14,6 +14,8 @@ export type { CachedEntry, ColumnKind, CompareInput, EntryComparison, EntryOutco
 export { KeyTemplate, KeyTemplateError } from './declaration/key-template';
 export { BUILT_IN_SOURCE, DeclarationError, parseDeclaration, readDeclaration } from './declaration/source-declaration';
 export type { Capture, HealPolicy, KeyDeclaration, OnChange, SourceDeclaration } from './declaration/source-declaration';
+export { OrphanFinder } from './inspect/orphan-finder';
+export type { OrphanSearch } from './inspect/orphan-finder';
 export { SourceHealer } from './inspect/source-healer';
 export { isFailed, SourceInspector } from './inspect/source-inspector';
 export type { FailedInspection, Inspection, InspectionResult, KeyToInspect } from './inspect/source-inspector';

@@ -5,6 +5,7 @@ import { CacheModule } from '@app/cache';
 import { consistencyConfig, ConsistencyConfig, databaseConfig, DatabaseConfig, redisConfig, RedisConfig } from '@app/config';
 import { sqlRows } from '@app/database';
 import { builtInDeclaration } from './declaration/built-in-source';
+import { OrphanFinder } from './inspect/orphan-finder';
 import { SourceHealer } from './inspect/source-healer';
 import { SourceInspector } from './inspect/source-inspector';
 import { SourceRows } from './inspect/source-rows';
@@ -42,7 +43,8 @@ import { SourcesService } from './sources.service';
     SourceRows,
     SourceInspector,
     SourceHealer,
+    OrphanFinder,
   ],
-  exports: [SourceRegistry, SourcesService, SourceRows, SourceInspector, SourceHealer],
+  exports: [SourceRegistry, SourcesService, SourceRows, SourceInspector, SourceHealer, OrphanFinder],
 })
 export class SourcesModule {}

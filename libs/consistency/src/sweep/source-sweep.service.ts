@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CacheService } from '@app/cache';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
 import { MetricsService } from '@app/metrics';
-import { acceptsText, isFailed, RowText, Source, SourceInspector, SourceKey, SourceRegistry, SourceRows } from '@app/sources';
+import { isFailed, OrphanFinder, RowText, Source, SourceInspector, SourceRegistry, SourceRows } from '@app/sources';
 import { ComparisonFailures } from '../checks';
 import { isMismatch } from '../outcome';
 import { CheckScheduler, KeyCheck } from '../queues';
@@ -38,6 +38,7 @@ export class SourceSweepService {
     private readonly registry: SourceRegistry,
     private readonly rows: SourceRows,
     private readonly inspector: SourceInspector,
+    private readonly orphanFinder: OrphanFinder,
     private readonly cache: CacheService,
     private readonly state: SourceSweepStateRepository,
     private readonly records: InconsistenciesRepository,
@@ -99,7 +100,9 @@ export class SourceSweepService {
       } else {
         const key = source.keys[cursor.keyTemplate];
         const step = await this.cache.scanMatch(cursor.keyCursor, key.template.scanPattern(), batchSize);
-        const orphans = await this.orphans(source, key, step.keys);
+        const found = await this.orphanFinder.find(source, key, step.keys);
+        for (const cacheKey of found.unparsable) this.reportUnparsable(source, key.template.text, cacheKey);
+        const orphans = found.orphans.map((o) => o.cacheKey);
         await this.enqueue(source, orphans);
         result.keys += Math.max(step.keys.length, 1); // an empty SCAN step still counts, so a sparse keyspace cannot make a tick endless
         result.mismatches += orphans.length;
@@ -120,28 +123,6 @@ export class SourceSweepService {
       }
     }
     await this.state.save(source.name, cursor);
-  }
-
-  /**
-   * The scanned keys of `key`'s template whose row is gone: one existence query, no second read of
-   * the cache (a check compares them). Keys of a more specific template are that template's.
-   */
-  private async orphans(source: Source, key: SourceKey, keys: readonly string[]): Promise<string[]> {
-    const parsed: { cacheKey: string; values: string[] }[] = [];
-    for (const cacheKey of keys) {
-      const owner = this.registry.ownerOf(cacheKey);
-      if (owner && owner.key !== key) continue;
-      const columns = key.template.columns;
-      if (owner && columns.every((c) => acceptsText(source.columns[c], owner.values[c])))
-        parsed.push({ cacheKey, values: columns.map((c) => owner.values[c]) });
-      else this.reportUnparsable(source, key.template.text, cacheKey);
-    }
-    const exist = await this.rows.exist(
-      source,
-      key.template.columns,
-      parsed.map((p) => p.values),
-    );
-    return parsed.filter((_, i) => !exist[i]).map((p) => p.cacheKey);
   }
 
   private reportUnparsable(source: Source, template: string, cacheKey: string): void {

@@ -71,17 +71,35 @@ export class SourceRows {
     return tuples.map((_, i) => found.has(i));
   }
 
-  /** One keyset page in primary-key order after `after` (the last page's last key; null to start). */
-  async page(source: Source, after: readonly string[] | null, limit: number): Promise<RowText[]> {
+  /**
+   * One keyset page in primary-key order after `after` (the last page's last key; null to start).
+   * With `sample` (0 < sample < 1) each row is taken with that probability: PostgreSQL still walks the
+   * index, but only the sample is sent, read from the cache and compared.
+   */
+  async page(source: Source, after: readonly string[] | null, limit: number, sample?: number): Promise<RowText[]> {
     const pk = source.primaryKey.map((c) => `t.${quoteIdent(c)}`);
-    const where = after
-      ? `WHERE (${pk.join(', ')}) > (${source.primaryKey.map((c, j) => `$${j + 2}::${source.columns[c].pgType}`).join(', ')})`
-      : '';
+    const params: unknown[] = [limit, ...(after ?? [])];
+    const where: string[] = [];
+    if (after) where.push(`(${pk.join(', ')}) > (${source.primaryKey.map((c, j) => `$${j + 2}::${source.columns[c].pgType}`).join(', ')})`);
+    if (sample !== undefined) where.push(`random() < $${params.push(sample)}::float8`);
     return sqlRows<RowText>(
       this.manager,
-      `SELECT ${selectList(source)} FROM ${source.table} t ${where} ORDER BY ${pk.join(', ')} LIMIT $1`,
-      [limit, ...(after ?? [])],
+      `SELECT ${selectList(source)} FROM ${source.table} t ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${pk.join(', ')} LIMIT $1`,
+      params,
     );
+  }
+
+  /** About how many rows the table holds: the planner's estimate, or a count when the table was never analysed. */
+  async estimateCount(source: Source): Promise<number> {
+    const [row] = await sqlRows<{ n: string | null }>(
+      this.manager,
+      `SELECT reltuples::bigint AS n FROM pg_class WHERE oid = $1::regclass`,
+      [source.table],
+    );
+    const estimate = row?.n === null || row?.n === undefined ? -1 : Number(row.n);
+    if (estimate >= 0) return estimate;
+    const [counted] = await sqlRows<{ n: string }>(this.manager, `SELECT count(*) AS n FROM ${source.table}`);
+    return Number(counted.n);
   }
 }
 
