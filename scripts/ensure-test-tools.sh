@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The tools the specs run besides Node: Prometheus and promtool (test/observability), a compose tool
+# The tools the specs run besides Node: Prometheus and promtool (test/observability, test/alerts), a compose tool
 # (test/containers validates docker-compose.yml; no Docker engine is needed) and curl (test/oversize).
 # Installs the missing ones with apt when it can (root), else stops at once with the command to run.
 # `npm test` runs it first (pretest); PostgreSQL and Redis themselves must already be running.

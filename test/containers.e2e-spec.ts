@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, posix, relative } from 'node:path';
 import { load } from 'js-yaml';
 
 const ROOT = join(__dirname, '..');
@@ -145,6 +145,11 @@ describe('docker-compose.yml, validated by a real compose tool', () => {
       'polaris-api': [`api:${api.environment.PORT}`],
       'polaris-worker': [`worker:${worker.environment.WORKER_HTTP_PORT}`],
     });
+    // The alerting rules: relative to the config, so mounted beside it (promtool below checks them too).
+    expect(scrape.rule_files).toEqual(['alerts.yml']);
+    for (const file of scrape.rule_files) {
+      expect(bindOf(prometheus, `deploy/prometheus/${file}`)?.target).toBe(posix.join(posix.dirname(mount!.target), file));
+    }
     const check = spawnSync('promtool', ['check', 'config', join(ROOT, 'deploy/prometheus/prometheus.yml')], { encoding: 'utf8' });
     if (check.error) throw new Error(`promtool is required (apt-get install prometheus): ${check.error.message}`);
     expect({ status: check.status, output: check.stderr }).toEqual({ status: 0, output: '' });

@@ -1,13 +1,14 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { dump, load } from 'js-yaml';
 import { AppProcess, freePort, sleep, spawnApp, TestContext, waitFor } from '@app/testing';
 
 const ROOT = join(__dirname, '..');
 const DASHBOARD = join(ROOT, 'deploy/grafana/dashboards/polaris.json');
 const PROMETHEUS_CONFIG = join(ROOT, 'deploy/prometheus/prometheus.yml');
+const ALERT_RULES = join(ROOT, 'deploy/prometheus/alerts.yml');
 
 /** Every PromQL expression of the provisioned dashboard (rows may nest panels), its variables set to "All". */
 function dashboardExpressions(): { panel: string; expr: string }[] {
@@ -25,10 +26,16 @@ function dashboardExpressions(): { panel: string; expr: string }[] {
   return out;
 }
 
-/** The compose stack's Prometheus config, with its targets moved to this spec's processes and a 1 s scrape interval. */
+/**
+ * The compose stack's Prometheus config, with its targets moved to this spec's processes, its rule files
+ * read from the repository (they sit next to the config, as compose mounts them) and a 1 s scrape and
+ * evaluation interval.
+ */
 function localPrometheusConfig(targets: Record<string, string>): string {
   const config = load(readFileSync(PROMETHEUS_CONFIG, 'utf8')) as any;
   config.global = { ...config.global, scrape_interval: '1s', evaluation_interval: '1s', scrape_timeout: '1s' };
+  config.rule_files = (config.rule_files ?? []).map((file: string) => join(dirname(PROMETHEUS_CONFIG), file));
+  expect(config.rule_files).toEqual([ALERT_RULES]);
   for (const job of config.scrape_configs) {
     for (const sc of job.static_configs) {
       sc.targets = sc.targets.map((t: string) => {
@@ -152,6 +159,28 @@ describe('observability: Prometheus scrapes, the dashboard queries return data',
     expect(targets.map((t) => t.labels.job).sort()).toEqual(['polaris-api', 'polaris-worker']);
   }, 90_000);
 
+  it('loads every rule of deploy/prometheus/alerts.yml, each evaluating without error', async () => {
+    const groups: { rules: { alert?: string; record?: string }[] }[] = (load(readFileSync(ALERT_RULES, 'utf8')) as any).groups;
+    const want = groups.flatMap((g) => g.rules.map((r) => r.alert ?? r.record)).sort();
+    expect(want.length).toBeGreaterThanOrEqual(10);
+    let last: unknown;
+    const rules = await waitFor(
+      async () => {
+        const body: any = await (await fetch(`${promBase}/api/v1/rules`)).json();
+        last = body;
+        const loaded: any[] = body.data.groups.flatMap((g: any) => g.rules);
+        // A rule's health is "unknown" until its first evaluation.
+        return loaded.length === want.length && loaded.every((r) => r.health !== 'unknown') ? loaded : null;
+      },
+      30_000,
+      500,
+    ).catch((err) => {
+      throw new Error(`rules not loaded and evaluated: ${err.message}\n${JSON.stringify(last)}\n${prometheusOutput}`);
+    });
+    expect(rules.map((r) => r.name).sort()).toEqual(want);
+    expect(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError}`)).toEqual([]);
+  }, 60_000);
+
   it('has data for every panel of the dashboard after some traffic and an injected inconsistency', async () => {
     // Writes, a miss then a hit per item, and post-write checks (SLI samples).
     const ids: string[] = [];
@@ -208,6 +237,11 @@ describe('observability: Prometheus scrapes, the dashboard queries return data',
       );
     await seen('max by (kind) (polaris_inconsistencies_active)', 'kind', ['corrupt']);
     await seen('sum by (transition) (polaris_lifecycle_transitions_total)', 'transition', ['detected', 'confirmed', 'persistent']);
+    // It fires the alert that has no `for` (the dashboard's "Firing alerts" table shows it, above).
+    await seen('ALERTS{alertname="PolarisInconsistencyConfirmed", alertstate="firing", source="items"}', 'kind', ['corrupt']);
+    // Each process reports the readiness checks its /health runs, all up here.
+    await seen('min by (check) (polaris_health_check_up{job="polaris-api"}) == 1', 'check', ['postgres', 'redis']);
+    await seen('min by (check) (polaris_health_check_up{job="polaris-worker"}) == 1', 'check', ['postgres', 'redis', 'relay', 'sweeper']);
   }, 240_000);
 
   it.each([

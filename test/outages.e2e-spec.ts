@@ -305,15 +305,16 @@ describe('outages and kills under write load: nothing lost, nothing unchecked, n
     const workerFrom = worker.output().length;
     const apiFrom = api.output().length;
     let probes: Record<string, string[]> = {};
+    let metricsDuring = '';
     const result = await underLoad(async () => {
       await redis.down();
       const stopProbing = probing();
       await sleep(20_000);
-      const before = await workerMetrics();
+      metricsDuring = await workerMetrics();
       await redis.up();
       const recoveredAt = Date.now();
       probes = await stopProbing();
-      return { recoveredAt, resumedMs: await resumedAfter(recoveredAt, before) };
+      return { recoveredAt, resumedMs: await resumedAfter(recoveredAt, metricsDuring) };
     });
     console.log('Redis down 20 s:', JSON.stringify({ ...result, probes }));
 
@@ -321,6 +322,8 @@ describe('outages and kills under write load: nothing lost, nothing unchecked, n
     expect(probes.worker).toContain('503 redis');
     expect(probes.api).toContain('503 redis');
     expect(probes.metrics).toEqual(['200']);
+    // /metrics says what /health says: PolarisHealthCheckFailing alerts on it.
+    expect(metricsDuring).toContain('polaris_health_check_up{check="redis"} 0');
     expect(result.resumedMs).toBeLessThanOrEqual(RESUME_WITHIN_MS);
     expect(result.apiResumedMs).toBeLessThanOrEqual(RESUME_WITHIN_MS);
     expect(result.updates).toBeGreaterThan(100);
@@ -339,15 +342,16 @@ describe('outages and kills under write load: nothing lost, nothing unchecked, n
   it('PostgreSQL down for 30 s: writes are refused (503), pending checks wait, none ends in the failed set', async () => {
     const workerFrom = worker.output().length;
     let probes: Record<string, string[]> = {};
+    let metricsDuring = '';
     const result = await underLoad(async () => {
       await pg.down();
       const stopProbing = probing();
       await sleep(30_000);
-      const before = await workerMetrics();
+      metricsDuring = await workerMetrics();
       await pg.up();
       const recoveredAt = Date.now();
       probes = await stopProbing();
-      return { recoveredAt, resumedMs: await resumedAfter(recoveredAt, before) };
+      return { recoveredAt, resumedMs: await resumedAfter(recoveredAt, metricsDuring) };
     });
     console.log('PostgreSQL down 30 s:', JSON.stringify({ ...result, probes }));
 
@@ -356,6 +360,7 @@ describe('outages and kills under write load: nothing lost, nothing unchecked, n
     expect(probes.worker.some((a) => a.startsWith('503 '))).toBe(true);
     expect(probes.api).toContain('503 postgres');
     expect(probes.metrics).toEqual(['200']);
+    expect(metricsDuring).toContain('polaris_health_check_up{check="postgres"} 0');
     expect(result.resumedMs).toBeLessThanOrEqual(RESUME_WITHIN_MS);
     expect(result.apiResumedMs).toBeLessThanOrEqual(RESUME_WITHIN_MS);
     expect(result.postWrite).toBeGreaterThanOrEqual(result.updates);

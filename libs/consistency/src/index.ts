@@ -44,12 +44,10 @@ export {
 } from './records';
 export {
   ConsistencyReportService,
-  HEALTH_TIMEOUT_MS,
   MetricsPublisher,
   MetricsSummaryDto,
   ProgressHealthIndicator,
   Readiness,
-  RedisHealthIndicator,
   SourceReportDto,
   SourceReportService,
   ReportingModule,

@@ -99,8 +99,16 @@ export class MetricsService {
 
   private readonly activeInconsistencies = new Gauge({
     name: 'polaris_inconsistencies_active',
-    help: 'Open (confirmed or persistent) inconsistencies by kind',
-    labelNames: ['kind'] as const,
+    help: 'Open inconsistencies by source, kind and status (confirmed, persistent), read from PostgreSQL at scrape time',
+    labelNames: ['source', 'kind', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly oldestInconsistency = new Gauge({
+    name: 'polaris_inconsistencies_oldest_seconds',
+    help: 'Age (since first detected) of the oldest open inconsistency by source and status, read from PostgreSQL at scrape time',
+    labelNames: ['source', 'status'] as const,
+    aggregator: 'max',
     registers: [this.registry],
   });
 
@@ -133,15 +141,32 @@ export class MetricsService {
 
   private readonly lastPassDuration = new Gauge({
     name: 'polaris_sweep_last_pass_duration_seconds',
-    help: 'Wall-clock duration of the last completed sweeper pass',
+    help: "Wall-clock duration of a source's last completed sweep pass, read from PostgreSQL at scrape time",
+    labelNames: ['source'] as const,
     aggregator: 'max',
     registers: [this.registry],
   });
 
-  private readonly currentPassElapsed = new Gauge({
-    name: 'polaris_sweep_current_pass_seconds',
-    help: 'Time since the current sweeper pass started (0 once a pass completes), set after each sweeper tick',
+  private readonly passAge = new Gauge({
+    name: 'polaris_sweep_pass_age_seconds',
+    help: "Time since a source's sweep pass in progress started, or between passes since the last one ended, read from PostgreSQL at scrape time",
+    labelNames: ['source'] as const,
     aggregator: 'max',
+    registers: [this.registry],
+  });
+
+  private readonly checkErrors = new Counter({
+    name: 'polaris_check_errors_total',
+    help: 'Check and confirmation job attempts that failed with an error (not an outage, which is waited out), by queue; BullMQ retries them, then moves them to the failed set',
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly healthCheckUp = new Gauge({
+    name: 'polaris_health_check_up',
+    help: "This process's readiness checks (those /health runs, with the same timeouts) by check: 1 up, 0 down; run at scrape time",
+    labelNames: ['check'] as const,
+    aggregator: 'min',
     registers: [this.registry],
   });
 
@@ -218,9 +243,15 @@ export class MetricsService {
     this.transitions.inc({ transition: name });
   }
 
-  setActiveInconsistencies(byKind: Record<string, number>): void {
+  /** Open records: counts by source, kind and status; the oldest one's age by source and status. Replaces the previous figures. */
+  setOpenInconsistencies(
+    counts: readonly { source: string; kind: string; status: string; count: number }[],
+    oldest: readonly { source: string; status: string; seconds: number }[],
+  ): void {
     this.activeInconsistencies.reset();
-    for (const [kind, n] of Object.entries(byKind)) this.activeInconsistencies.set({ kind }, n);
+    for (const { source, kind, status, count } of counts) this.activeInconsistencies.set({ source, kind, status }, count);
+    this.oldestInconsistency.reset();
+    for (const { source, status, seconds } of oldest) this.oldestInconsistency.set({ source, status }, seconds);
   }
 
   sweepTickTook(seconds: number): void {
@@ -233,14 +264,27 @@ export class MetricsService {
     if (mismatches > 0) this.sweepMismatches.inc({ phase, source }, mismatches);
   }
 
-  sweepPassCompleted(seconds: number): void {
+  sweepPassCompleted(): void {
     this.sweepPasses.inc();
-    this.lastPassDuration.set(seconds);
   }
 
-  /** After each tick: how long the pass in progress has been running (0 when the tick completed it). */
-  sweepPassElapsed(seconds: number): void {
-    this.currentPassElapsed.set(seconds);
+  /** Where each source's sweep stands; a source left out loses its series. */
+  setSweepProgress(sources: readonly { source: string; passAgeSeconds: number; lastPassSeconds: number | null }[]): void {
+    this.passAge.reset();
+    this.lastPassDuration.reset();
+    for (const { source, passAgeSeconds, lastPassSeconds } of sources) {
+      this.passAge.set({ source }, passAgeSeconds);
+      if (lastPassSeconds !== null) this.lastPassDuration.set({ source }, lastPassSeconds);
+    }
+  }
+
+  checkFailed(queue: string): void {
+    this.checkErrors.inc({ queue });
+  }
+
+  /** Each readiness check's latest result, by check name. */
+  setHealthChecks(up: Record<string, boolean>): void {
+    for (const [check, ok] of Object.entries(up)) this.healthCheckUp.set({ check }, ok ? 1 : 0);
   }
 
   changeRelayed(origin: string, source = 'items', count = 1): void {

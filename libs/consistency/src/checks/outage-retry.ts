@@ -3,6 +3,7 @@ import { DelayedError, Job, Worker } from 'bullmq';
 import { OutageLog } from '@app/config';
 import { isRedisUnavailable, reconnectDelay } from '@app/cache';
 import { isDatabaseUnavailable } from '@app/database';
+import { MetricsService } from '@app/metrics';
 
 /** True when an error means PostgreSQL or Redis is away, not that the job itself is bad. */
 export function isOutage(err: unknown): boolean {
@@ -20,18 +21,22 @@ const HANDED_BACK_DELAY_MS = 1000;
  * (at least every second) until the store is back, so no attempt is spent and no check ends in the
  * failed set however long the outage. When the worker stops meanwhile, the job is handed back to
  * the delayed set instead (still no attempt spent, unless the queue's Redis cannot even take it
- * back). Other errors fail the job as usual. The worker's connection errors are logged once per
- * outage, not once per reconnect.
+ * back). Other errors fail the attempt as usual (counted in `polaris_check_errors_total`; BullMQ
+ * retries it, then moves the job to the failed set). The worker's connection errors are logged once
+ * per outage, not once per reconnect.
  */
 @Injectable()
 export class OutageRetry implements BeforeApplicationShutdown {
   private stopping = false;
+
+  constructor(private readonly metrics: MetricsService) {}
 
   /** Runs a job's work, handing the job back to the delayed set if the worker stops during an outage. */
   async job<T>(job: Job, token: string | undefined, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (err) {
+      if (!(err instanceof StoppedDuringOutage)) this.metrics.checkFailed(job.queueName);
       if (!(err instanceof StoppedDuringOutage) || !token) throw err;
       await job.moveToDelayed(Date.now() + HANDED_BACK_DELAY_MS, token);
       throw new DelayedError();

@@ -3,7 +3,7 @@ import { InjectEntityManager } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
 import { sqlRows } from '@app/database';
 import type { Observation } from '../outcome';
-import { ConfirmInput, Inconsistency, InconsistencyStats, OpenStatus, Resolution } from './inconsistency';
+import { ConfirmInput, Inconsistency, InconsistencyStats, OpenRecords, OpenStatus, Resolution } from './inconsistency';
 
 interface Row {
   id: string;
@@ -203,16 +203,17 @@ export class InconsistenciesRepository {
               avg(extract(epoch FROM resolved_at - first_detected_at)) FILTER (WHERE status = 'resolved') AS avg_resolution_s
          FROM inconsistencies`,
     );
-    const byKind: { kind: string; n: string }[] = await sqlRows(
+    const open = await sqlRows<{ source: string; kind: OpenRecords['kind']; status: OpenStatus; n: string; oldest: Date }>(
       this.manager,
-      `SELECT kind, count(*) AS n FROM inconsistencies WHERE status <> 'resolved' GROUP BY kind`,
+      `SELECT source, kind, status, count(*) AS n, min(first_detected_at) AS oldest
+         FROM inconsistencies WHERE status <> 'resolved' GROUP BY source, kind, status`,
     );
     return {
       active: Number(totals.active),
       resolved: Number(totals.resolved),
       total: Number(totals.total),
       avgResolutionSeconds: totals.avg_resolution_s === null ? 0 : Number(totals.avg_resolution_s),
-      activeByKind: Object.fromEntries(byKind.map((r) => [r.kind, Number(r.n)])),
+      open: open.map((r) => ({ source: r.source, kind: r.kind, status: r.status, count: Number(r.n), oldestDetectedAt: r.oldest })),
     };
   }
 }

@@ -45,10 +45,19 @@ export interface ConfirmInput {
   timeline: TimelineEntry[];
 }
 
+/** Open records of one source, kind and status: how many, and when the oldest was first detected. */
+export interface OpenRecords {
+  source: string;
+  kind: MismatchKind;
+  status: OpenStatus;
+  count: number;
+  oldestDetectedAt: Date;
+}
+
 export interface InconsistencyStats {
   active: number;
   resolved: number;
   total: number;
   avgResolutionSeconds: number;
-  activeByKind: Record<string, number>;
+  open: OpenRecords[];
 }

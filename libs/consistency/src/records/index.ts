@@ -4,7 +4,7 @@ export { InconsistencyDetailDto, InconsistencyDto, TimelineEntryDto } from './dt
 export { ListInconsistenciesQueryDto } from './dto/list-inconsistencies.query.dto';
 export { InconsistenciesRepository } from './inconsistencies.repository';
 export { InconsistenciesService } from './inconsistencies.service';
-export type { Inconsistency, InconsistencyStats, OpenStatus, Resolution } from './inconsistency';
+export type { Inconsistency, InconsistencyStats, OpenRecords, OpenStatus, Resolution } from './inconsistency';
 export { LifecycleEvents } from './lifecycle-events';
 export { RecordsModule } from './records.module';
 export { buildTimeline } from './timeline';

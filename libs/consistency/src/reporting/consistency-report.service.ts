@@ -2,29 +2,41 @@ import { Injectable } from '@nestjs/common';
 import { withTimeout } from '@app/cache';
 import { MetricsService, MetricsSnapshot, sliFigures, sumBy, TRANSITIONS } from '@app/metrics';
 import { MetricsSummaryDto } from './dto/metrics-summary.dto';
-import { InconsistenciesRepository } from '../records';
-import { SCRAPE_READ_TIMEOUT_MS } from './health/readiness';
+import { InconsistenciesRepository, OpenRecords } from '../records';
+import { Readiness } from './health/readiness';
+import { SCRAPE_READ_TIMEOUT_MS } from './health/timeouts';
 import { MetricsSnapshotStore, PublishedSnapshot } from './metrics-snapshot.store';
+import { openRecordGauges } from './open-records';
 
 /** What the api reports: its own Prometheus metrics, and a JSON summary across the api and the workers. */
 @Injectable()
 export class ConsistencyReportService {
+  /** The open records as last read: while PostgreSQL is away their counts stay and their ages keep growing. */
+  private open: OpenRecords[] | null = null;
+
   constructor(
     private readonly metrics: MetricsService,
     private readonly records: InconsistenciesRepository,
     private readonly snapshots: MetricsSnapshotStore,
+    private readonly readiness: Readiness,
   ) {}
 
   /**
    * The api's metrics. Worker-side counters are on each worker's own /metrics; the api adds what it
-   * reads at scrape time: open inconsistencies by kind, and the SLI computed from every worker's samples.
+   * reads at scrape time: open inconsistencies (counts and the oldest one's age), its readiness checks,
+   * and the SLI computed from every worker's samples.
    */
   async prometheus(): Promise<string> {
     const [stats, all] = await Promise.all([
-      withTimeout(this.records.stats(), SCRAPE_READ_TIMEOUT_MS).catch(() => null), // PostgreSQL away: the gauge keeps its last values
+      withTimeout(this.records.stats(), SCRAPE_READ_TIMEOUT_MS).catch(() => null),
       this.everyProcess(),
+      this.readiness.report(),
     ]);
-    if (stats) this.metrics.setActiveInconsistencies(stats.activeByKind);
+    this.open = stats?.open ?? this.open;
+    if (this.open) {
+      const { counts, oldest } = openRecordGauges(this.open, Date.now());
+      this.metrics.setOpenInconsistencies(counts, oldest);
+    }
     const sli = sliFigures(sumBy(all, 'polaris_sli_post_write_checks_total', 'result'));
     this.metrics.setSli(sli.ratio, sli.nines);
     return this.metrics.prometheus();

@@ -19,7 +19,7 @@ import { WorkerMetricsService } from './worker-metrics.service';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), CacheModule, MetricsModule, QueuesModule, RecordsModule, SweepStateModule],
   providers: [ConsistencyReportService, SourceReportService, MetricsSnapshotStore, RedisHealthIndicator, Readiness],
-  exports: [TerminusModule, ConsistencyReportService, SourceReportService, MetricsSnapshotStore, RedisHealthIndicator, Readiness],
+  exports: [TerminusModule, ConsistencyReportService, SourceReportService, MetricsSnapshotStore, Readiness],
 })
 export class ReportingModule {}
 

@@ -10,4 +10,4 @@ export { SweepStateModule } from './sweep-state.module';
 export { SweepService } from './sweep.service';
 export type { SweepTickResult } from './sweep.service';
 export { SWEEPER, SweeperStateRepository } from './sweeper-state.repository';
-export type { SweepCursor } from './sweeper-state.repository';
+export type { SweepCursor, SweepProgress } from './sweeper-state.repository';

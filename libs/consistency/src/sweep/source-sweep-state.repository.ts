@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectEntityManager } from '@nestjs/typeorm';
 import { EntityManager } from 'typeorm';
 import { sqlRows } from '@app/database';
+import type { SweepProgress } from './sweeper-state.repository';
 
 /** Where the sweep of one declared source is. */
 export interface SourceSweepCursor {
@@ -78,6 +79,15 @@ export class SourceSweepStateRepository {
         c.lastPassAt,
       ],
     );
+  }
+
+  /** Every source's sweep progress (see SweeperStateRepository.progress), by source name. */
+  async progress(): Promise<Map<string, SweepProgress>> {
+    const rows = await sqlRows<{ source: string; since: Date; last_pass_ms: number | null }>(
+      this.manager,
+      `SELECT source, coalesce(pass_started_at, last_pass_at, updated_at) AS since, last_pass_ms FROM source_sweep_state`,
+    );
+    return new Map(rows.map((r) => [r.source, { since: r.since, lastPassMs: r.last_pass_ms }]));
   }
 
   /** Every source's last completed pass, by source name. */

@@ -104,9 +104,7 @@ export class SweepService {
     if (cursor.phase === 'items') await this.sweepRows(run);
     if (cursor.phase === 'keys') await this.sweepKeys(run);
     await this.save(run);
-    const now = Date.now();
-    this.metrics.sweepTickTook((now - started) / 1000);
-    this.metrics.sweepPassElapsed(cursor.passStartedAt ? (now - cursor.passStartedAt.getTime()) / 1000 : 0);
+    this.metrics.sweepTickTook((Date.now() - started) / 1000);
     return result;
   }
 
@@ -222,7 +220,7 @@ export class SweepService {
       passStartedAt: null,
       lastPassMs: ms,
     });
-    this.metrics.sweepPassCompleted(ms / 1000);
+    this.metrics.sweepPassCompleted();
     this.logger.log({ event: 'sweep.pass_completed', passes: cursor.passes, durationMs: ms }, 'sweep pass completed');
   }
 }

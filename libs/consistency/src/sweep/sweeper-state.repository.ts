@@ -16,6 +16,12 @@ export interface SweepCursor {
   lastPassMs: number | null;
 }
 
+/** For the metrics: since when a sweep has been in its pass (or between passes), and how long its last pass took. */
+export interface SweepProgress {
+  since: Date;
+  lastPassMs: number | null;
+}
+
 const START: SweepCursor = { phase: 'items', itemCursor: null, keyCursor: '0', passes: 0, passStartedAt: null, lastPassMs: null };
 
 /** The only code that reads or writes the `sweeper_state` table. */
@@ -49,6 +55,20 @@ export class SweeperStateRepository {
   async lastSavedAt(name: string): Promise<Date | null> {
     const [row] = await sqlRows<{ updated_at: Date }>(this.manager, `SELECT updated_at FROM sweeper_state WHERE name = $1`, [name]);
     return row?.updated_at ?? null;
+  }
+
+  /**
+   * Since when the sweep has been in its current state: the start of the pass in progress or, between
+   * passes, the end of the last one (the save that completed it); with the last pass's duration. Null
+   * before the first tick.
+   */
+  async progress(name: string): Promise<SweepProgress | null> {
+    const [row] = await sqlRows<{ since: Date; last_pass_ms: number | null }>(
+      this.manager,
+      `SELECT coalesce(pass_started_at, updated_at) AS since, last_pass_ms FROM sweeper_state WHERE name = $1`,
+      [name],
+    );
+    return row ? { since: row.since, lastPassMs: row.last_pass_ms } : null;
   }
 
   /**

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthIndicatorFunction, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
 import { withTimeout } from '@app/cache';
 import { ChangeBacklog } from '../../capture';
 import { SWEEPER, SweeperStateRepository } from '../../sweep';
-import { HEALTH_TIMEOUT_MS } from './readiness';
+import { HEALTH_TIMEOUT_MS } from './timeouts';
 
 /**
  * Whether the worker's background work is moving: the relay keeps the change log's backlog young,
@@ -19,6 +19,9 @@ export class ProgressHealthIndicator {
     private readonly sweeps: SweeperStateRepository,
     @Inject(consistencyConfig.KEY) private readonly cfg: ConsistencyConfig,
   ) {}
+
+  /** The worker's readiness checks besides the stores' (see Readiness): `relay` and `sweeper`. */
+  readonly checks: HealthIndicatorFunction[] = [() => this.relay('relay'), () => this.sweeper('sweeper')];
 
   /** Down when the oldest unrelayed change is older than 10 polls (at least 30 s). */
   async relay(key: string): Promise<HealthIndicatorResult> {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { CacheService, redisHealth, withTimeout } from '@app/cache';
 import { QUEUE_REDIS, QueueRedis } from '../../queues';
-import { HEALTH_TIMEOUT_MS } from './readiness';
+import { HEALTH_TIMEOUT_MS } from './timeouts';
 
 /**
  * Up when both the cache Redis and the queue Redis answer in time: PING on one node; on a cluster,
