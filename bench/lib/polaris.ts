@@ -144,9 +144,9 @@ export function counterSum(metricsText: string, metric: string, label?: string, 
   return sum;
 }
 
-/** Prometheus text → the value of an unlabelled metric (NaN when absent). */
+/** Prometheus text → the value of `metric`'s first series, whatever its labels (e.g. the sweep gauges' `{source="items"}`); NaN when absent. */
 export function metricValue(metricsText: string, metric: string): number {
-  return Number(metricsText.match(new RegExp(`^${metric} (\\S+)$`, 'm'))?.[1] ?? NaN);
+  return Number(metricsText.match(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'm'))?.[1] ?? NaN);
 }
 
 export function profileDirFor(out: string, name: string, enabled: boolean): string | undefined {
