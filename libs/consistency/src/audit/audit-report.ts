@@ -87,6 +87,7 @@ export function summaryTable(report: AuditReport): string {
     head: ['', ...columns.map((s) => s.source)],
     style: { head: [], border: [] },
     colAligns: ['left', ...columns.map(() => 'right' as const)],
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, // no rule between lines
   });
   const line = (label: string, cell: (s: SourceAudit) => string) => table.push([label, ...columns.map(cell)]);
   line('rows', (s) => count(s.rows));
