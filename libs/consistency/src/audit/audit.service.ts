@@ -14,7 +14,7 @@ import {
   SourceRegistry,
   SourceRows,
 } from '@app/sources';
-import { Detected, sameDivergence, stillDivergent, toObservation, versionOrder } from '../checks';
+import { Detected, isOutage, sameDivergence, stillDivergent, toObservation, versionOrder } from '../checks';
 import { isMismatch, MismatchKind, Observation } from '../outcome';
 import { recheckVerdict } from './audit-decision';
 import { AuditOptions, AuditUsageError } from './audit-options';
@@ -24,6 +24,9 @@ import { AuditFinding, AuditReport, emptySourceAudit, SourceAudit } from './audi
 /** How many more looks a declared source's key gets while each look finds it moved on (a key written continuously). */
 const MAX_RECHECKS = 3;
 const MAX_ERRORS_REPORTED = 100;
+/** A read that fails because PostgreSQL or Redis did not answer is tried this many times, a second apart, before the audit gives up (exit 2). */
+const READ_ATTEMPTS = 5;
+const READ_RETRY_DELAY_MS = 1000;
 
 /** A mismatch waiting for its look after the grace period. */
 interface Suspect {
@@ -135,7 +138,7 @@ export class AuditService {
     type Read = { page: Promise<RowText[]>; size: number };
     const read = (after: string[] | null): Read => {
       const size = Math.min(run.pageSize, limit - audit.rows);
-      const page = this.rows.page(source, after, size, sample);
+      const page = retried(() => this.rows.page(source, after, size, sample));
       page.catch(() => undefined); // awaited next round
       return { page, size };
     };
@@ -146,7 +149,7 @@ export class AuditService {
       audit.rows += page.length;
       await run.pace.take(page.length);
       next = page.length === size && audit.rows < limit ? read(lastKey(source, page)) : null;
-      this.tally(audit, await this.inspector.inspectRows(source, page), run);
+      this.tally(audit, await retried(() => this.inspector.inspectRows(source, page)), run);
       run.progress.rows(page.length);
     }
   }
@@ -158,9 +161,9 @@ export class AuditService {
     for (const key of source.keys) {
       let cursor = '0';
       do {
-        const step = await this.cache.scanMatch(cursor, key.template.scanPattern(), this.cfg.sweep.batchSize);
-        const { orphans } = await this.orphans.find(source, key, step.keys);
-        if (orphans.length) this.tally(audit, await this.inspector.inspectKeys(orphans), run, orphans);
+        const step = await retried(() => this.cache.scanMatch(cursor, key.template.scanPattern(), this.cfg.sweep.batchSize));
+        const { orphans } = await retried(() => this.orphans.find(source, key, step.keys));
+        if (orphans.length) this.tally(audit, await retried(() => this.inspector.inspectKeys(orphans)), run, orphans);
         audit.keysScanned += step.keys.length;
         run.progress.keys(step.keys.length);
         await run.pace.take(step.keys.length);
@@ -202,7 +205,7 @@ export class AuditService {
       let n = 0;
       while (n < queue.length && n < this.cfg.sweep.batchSize && queue[n].dueAt <= now) n++;
       const batch = queue.splice(0, n);
-      const looks = await this.inspector.inspectKeys(batch.map((s) => s.target));
+      const looks = await retried(() => this.inspector.inspectKeys(batch.map((s) => s.target)));
       await run.pace.take(batch.length);
       batch.forEach((s, i) => {
         const x = looks[i];
@@ -228,6 +231,18 @@ export class AuditService {
         } else s.audit.settled++;
       });
       done += batch.length;
+    }
+  }
+}
+
+/** A long audit survives a blip (a command timing out under load, a failover): an outage's error is retried, anything else fails at once. */
+async function retried<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      if (attempt >= READ_ATTEMPTS || !isOutage(err)) throw err;
+      await sleep(READ_RETRY_DELAY_MS);
     }
   }
 }

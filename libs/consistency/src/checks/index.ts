@@ -3,6 +3,7 @@ export type { CheckResult } from './check.service';
 export { ChecksModule } from './checks.module';
 export { ComparisonFailures } from './comparison-failures';
 export { jsonEqual } from './json-equal';
+export { isOutage } from './outage-retry';
 export { toObservation, versionOrder } from './observation';
 export { decideOnCheck, decideOnConfirm, sameDivergence, stillDivergent } from './lifecycle';
 export type { Detected } from './lifecycle';
