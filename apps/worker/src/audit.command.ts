@@ -25,11 +25,17 @@ function warningsTo(err: NodeJS.WritableStream): LoggerService {
   return { log: quiet, error: quiet, debug: quiet, verbose: quiet, warn: (message: unknown) => err.write(`warning: ${String(message)}\n`) };
 }
 
-/** An error as the operator should read it: which store did not answer. */
-function describe(e: unknown): string {
+/**
+ * An error as the operator should read it: which store did not answer, when the error tells. While the
+ * context starts, only PostgreSQL is dialled (the cache's client connects on its own, and the pass waits for it).
+ */
+function describe(e: unknown, starting = false): string {
   const message = e instanceof Error ? e.message : String(e);
-  if (isDatabaseUnavailable(e)) return `PostgreSQL did not answer (POSTGRES_URL): ${message}`;
-  if (isRedisUnavailable(e)) return `the cache's Redis did not answer (REDIS_URL): ${message}`;
+  const postgres = isDatabaseUnavailable(e);
+  const redis = isRedisUnavailable(e) && !starting;
+  if (postgres && !redis) return `PostgreSQL did not answer (POSTGRES_URL): ${message}`;
+  if (redis && !postgres) return `the cache's Redis did not answer (REDIS_URL or REDIS_CLUSTER_NODES): ${message}`;
+  if (redis && postgres) return `PostgreSQL or the cache's Redis did not answer: ${message}`;
   return message;
 }
 
@@ -53,7 +59,7 @@ export async function runAudit(argv: readonly string[], out = process.stdout, er
     abortOnError: false,
   }).catch((e: Error) => e);
   if (app instanceof Error) {
-    err.write(`audit: could not start: ${describe(app)}\n`);
+    err.write(`audit: could not start: ${describe(app, true)}\n`);
     return AUDIT_EXIT.error;
   }
   const progress = progressFor(err);

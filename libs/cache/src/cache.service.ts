@@ -4,6 +4,7 @@ import { redisConfig, RedisConfig } from '@app/config';
 import { CACHE_REDIS, CacheRedis } from './cache-redis.provider';
 import { isCluster, RedisClient } from './redis-options';
 import { contentDigest, RedisValue } from './redis-value';
+import { withTimeout } from './with-timeout';
 
 /** Redirections a cluster answers while slots move or a master fails over: the command is sent again, never taken as an answer. */
 const REDIRECTED = /^(MOVED|ASK|TRYAGAIN|CLUSTERDOWN)\b/;
@@ -34,6 +35,18 @@ export class CacheService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  /**
+   * Resolves once the client is connected. Commands fail fast instead of queueing while it connects,
+   * so a one-shot command (the audit) waits for this before its first read; rejects after `timeoutMs`.
+   */
+  async ready(timeoutMs: number): Promise<void> {
+    if (this.redis.status === 'ready') return;
+    let onReady = () => undefined as void;
+    const ready = new Promise<void>((resolve) => (onReady = resolve)); // connection errors meanwhile are retried by the client
+    this.redis.once('ready', onReady);
+    await withTimeout(ready, timeoutMs, `Redis did not answer within ${timeoutMs} ms`).finally(() => this.redis.off('ready', onReady));
   }
 
   get(key: string): Promise<string | null> {

@@ -93,6 +93,7 @@ export class AuditService {
 
   async run(options: AuditOptions, progress: AuditProgress): Promise<AuditReport> {
     const sources = this.select(options.sources);
+    await this.cache.ready(READ_ATTEMPTS * READ_RETRY_DELAY_MS);
     const started = Date.now();
     const { batchSize } = this.cfg.sweep;
     const run: AuditRun = {
