@@ -26,15 +26,13 @@ import { jsonEqual } from '@app/consistency';
 import type { Cluster } from 'ioredis';
 import type Redis from 'ioredis';
 import type { Client } from 'pg';
-import { serializeCacheEntry } from '@app/items';
-import { freePort, removeKeys } from '@app/testing';
 import { ensureBuilt } from './lib/build';
 import { roundsChart } from './lib/chart';
 import { CLUSTER, CLUSTER_MASTERS, startCluster } from './lib/cluster';
 import { commonOptions, isolation, numberArg } from './lib/cli';
 import { runBenchmark } from './lib/harness';
-import { CACHE_TTL_SECONDS, counterSum, metricValue, profileDirFor, startWorker } from './lib/polaris';
-import { httpRequest, waitUntil } from './lib/processes';
+import { injectMismatches, SweepRound, sweeperPass } from './lib/item-sweep';
+import { CACHE_TTL_SECONDS, profileDirFor } from './lib/polaris';
 import { fmt, goal, goalsTable, markdownTable, resultsHeader, source, writeResults } from './lib/report';
 import { alternate, Side } from './lib/rounds';
 import { median, round } from './lib/stats';
@@ -53,40 +51,6 @@ const ROUND_LIMIT_S = numberArg('round-limit', opts.smoke ? 60 : 180, { min: 1 }
 
 const iso = isolation(NAME, opts.smoke);
 const limitS = 600 + (CLUSTER ? 2 : 1) * opts.rounds * 2 * (ROUND_LIMIT_S + 30);
-
-interface SweepRound {
-  seconds: number;
-  itemsPerSec: number;
-  /** Rows compared (Polaris: plus cache keys scanned in its second phase). */
-  rows: number;
-  mismatches: number;
-  /**
-   * Polaris only: the rows phase alone (the part of a pass the bare loop does too), from the /metrics
-   * polls that first see each phase's counter move, so ± one poll interval (100 ms); NaN when one
-   * poll saw both phases start (a tiny smoke pass).
-   */
-  rowsPhaseS?: number;
-}
-
-/** Rows moved ahead of their cache entry (stale) and cache entries without a row (orphans, written to every cache given); the trigger stays out of it. */
-async function injectMismatches(pg: Client, caches: (Redis | Cluster)[]): Promise<void> {
-  await pg.query('SET session_replication_role = replica');
-  const updated = await pg.query(
-    `UPDATE items SET version = version + 1, value = value || '{"bumped": true}'::jsonb, updated_at = now()
-      WHERE id IN (SELECT id FROM items ORDER BY random() LIMIT $1)`,
-    [STALE],
-  );
-  await pg.query('RESET session_replication_role');
-  if (updated.rowCount !== STALE) throw new Error(`meant to make ${STALE} rows stale, made ${updated.rowCount}`);
-  const at = new Date().toISOString();
-  const { rows } = await pg.query<{ id: string }>(`SELECT gen_random_uuid() AS id FROM generate_series(1, $1)`, [ORPHANS]);
-  const orphans = rows.map(({ id }) => ({
-    key: iso.cachePrefix + id,
-    entry: serializeCacheEntry({ id, name: 'ghost', value: { gone: true }, version: 1, createdAt: at, updatedAt: at }),
-  }));
-  // One SET per key (a cluster refuses a multi-key pipeline across slots).
-  for (const cache of caches) await Promise.all(orphans.map((o) => cache.set(o.key, o.entry, 'EX', CACHE_TTL_SECONDS)));
-}
 
 /** One page's cache entries: one MGET on a single node; one GET per key on a cluster, auto-pipelined per master. */
 type PageReader = (keys: string[]) => Promise<(string | null)[]>;
@@ -149,7 +113,7 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   await fillCache(pg, redis, { prefix: iso.cachePrefix, ttlSeconds: CACHE_TTL_SECONDS });
   const cl = CLUSTER ? await startCluster(onCleanup, say) : undefined;
   if (cl) await fillCache(pg, cl.client, { prefix: iso.cachePrefix, ttlSeconds: CACHE_TTL_SECONDS });
-  await injectMismatches(pg, cl ? [redis, cl.client] : [redis]);
+  await injectMismatches(pg, cl ? [redis, cl.client] : [redis], { stale: STALE, orphans: ORPHANS, prefix: iso.cachePrefix });
   await pg.query('VACUUM ANALYZE items');
   say(
     `seeded and cached ${fmt(ITEMS)} items, ${STALE} made stale, ${ORPHANS} orphan keys, in ${((performance.now() - t) / 1000).toFixed(1)} s`,
@@ -157,51 +121,12 @@ runBenchmark(NAME, { limitS, strict: opts.strict }, async ({ say, onCleanup }) =
   const injected = STALE + ORPHANS;
   const profileDir = profileDirFor(opts.out, NAME, opts.profile);
 
-  /** A new pass from the start, with no queued checks, pending confirmations or records left by an earlier round. */
-  const resetPolaris = async () => {
-    await pg.query('TRUNCATE inconsistencies, sweeper_state, item_changes');
-    await Promise.all([queues.checks.obliterate({ force: true }), queues.confirmations.obliterate({ force: true })]);
-    await removeKeys(redis, [iso.queuePrefix]);
-  };
-
-  const polarisPass = async (clusterSeeds?: string): Promise<SweepRound> => {
-    await resetPolaris();
-    const port = await freePort();
-    const child = await startWorker(iso, queues, {
-      profileDir,
-      verbose: opts.verbose,
-      env: {
-        WORKER_HTTP_PORT: String(port),
-        RELAY_ENABLED: 'false',
-        SWEEP_ENABLED: 'true',
-        SWEEP_INTERVAL_MS: '3000', // the pass is read well before a second one could start
-        SWEEP_BATCH_SIZE: String(BATCH),
-        SWEEP_MAX_ITEMS_PER_TICK: String(2 * (ITEMS + ORPHANS) + BATCH),
-        ...(clusterSeeds ? { REDIS_CLUSTER_NODES: clusterSeeds } : {}),
-      },
-    });
-    const metrics = async () => (await httpRequest(`http://127.0.0.1:${port}/metrics`)).body;
-    const phaseSeen: { items?: number; keys?: number } = {};
-    const text = await waitUntil(
-      'one sweep pass completed',
-      async () => {
-        const m = await metrics();
-        const at = performance.now();
-        for (const phase of ['items', 'keys'] as const) {
-          if (phaseSeen[phase] === undefined && counterSum(m, 'polaris_sweep_items_total', 'phase', phase) > 0) phaseSeen[phase] = at;
-        }
-        return metricValue(m, 'polaris_sweep_passes_total') >= 1 ? m : null;
-      },
-      { timeoutMs: ROUND_LIMIT_S * 1000, intervalMs: 100, watch: [child] },
+  const polarisPass = (clusterSeeds?: string): Promise<SweepRound> =>
+    sweeperPass(
+      iso,
+      { pg, redis, queues },
+      { items: ITEMS, orphans: ORPHANS, batch: BATCH, timeoutMs: ROUND_LIMIT_S * 1000, profileDir, verbose: opts.verbose, clusterSeeds },
     );
-    const seconds = metricValue(text, 'polaris_sweep_last_pass_duration_seconds');
-    const rows = counterSum(text, 'polaris_sweep_items_total'); // rows and cache keys
-    const mismatches = counterSum(text, 'polaris_sweep_mismatches_total');
-    await child.stop();
-    const { items: rowsFrom, keys: keysFrom } = phaseSeen;
-    const rowsPhaseS = rowsFrom !== undefined && keysFrom !== undefined && keysFrom > rowsFrom ? (keysFrom - rowsFrom) / 1000 : NaN;
-    return { seconds, itemsPerSec: ITEMS / seconds, rows, mismatches, rowsPhaseS };
-  };
 
   const rounds = await alternate<SweepRound>(
     opts.rounds,

@@ -60,7 +60,8 @@ describe('benchmark harness (smoke runs)', () => {
 
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-  function results(name: string): any {
+  /** `sides`: the two sides' names, when a benchmark compares something other than Polaris with a baseline. */
+  function results(name: string, sides: [string, string] = ['polaris', 'baseline']): any {
     const json = join(out, `${name}.json`);
     expect(existsSync(json)).toBe(true);
     const svg = readFileSync(join(out, `${name}.svg`), 'utf8');
@@ -71,14 +72,14 @@ describe('benchmark harness (smoke runs)', () => {
       smoke: true,
       machine: expect.objectContaining({ cpus: expect.any(Number), node: process.version }),
       config: expect.objectContaining({ rounds: 1 }),
-      polaris: expect.objectContaining({ what: expect.any(String) }),
-      baseline: expect.objectContaining({ what: expect.any(String) }),
+      [sides[0]]: expect.objectContaining({ what: expect.any(String) }),
+      [sides[1]]: expect.objectContaining({ what: expect.any(String) }),
       summary: expect.objectContaining({ ratio: expect.any(Number) }),
     });
     expect(r.summary.ratio).toBeGreaterThan(0);
     expect(r.goals.length).toBeGreaterThan(0);
     for (const g of r.goals) expect(g).toEqual(goalShape);
-    expect(r.rounds.map((x: { side: string }) => x.side).sort()).toEqual(['baseline', 'polaris']);
+    expect(r.rounds.map((x: { side: string }) => x.side).sort()).toEqual([...sides].sort());
     return r;
   }
 
@@ -152,6 +153,30 @@ describe('benchmark harness (smoke runs)', () => {
       // Every Polaris pass finds every injected mismatch (stale entries and orphan keys); the bare loop the stale ones.
       const { stale, orphans } = r.config;
       for (const round of r.rounds) expect(round.mismatches).toBe(round.side === 'polaris' ? stale + orphans : stale);
+    },
+    RUN_LIMIT_MS,
+  );
+
+  it(
+    'bench:audit',
+    async () => {
+      const run = await runScript('bench:audit', out);
+      expect({ code: run.code, output: run.code === 0 ? '' : run.output }).toEqual({ code: 0, output: '' });
+      const r = results('audit', ['audit', 'sweeper']);
+      // Phase splits are timed from outside: null when a smoke pass is too short to time.
+      const timed = (s: Record<string, unknown>) => {
+        for (const k of ['rowsPhaseS', 'keysPhaseS']) expect(s[k] === null || typeof s[k] === 'number').toBe(true);
+        return { rowsPerSec: expect.any(Number), seconds: expect.any(Number), rowsPhaseS: s.rowsPhaseS, keysPhaseS: s.keysPhaseS };
+      };
+      expect(r.summary.sweeper).toEqual(timed(r.summary.sweeper));
+      expect(r.summary.audit).toEqual({ ...timed(r.summary.audit), wallS: expect.any(Number), bootS: expect.any(Number) });
+      // The run fails unless every audit reported exactly the injected keys; the sweeper counts them.
+      const { items, stale, orphans } = r.config;
+      for (const round of r.rounds) expect(round).toMatchObject({ rows: items, mismatches: stale + orphans });
+      const audit = r.rounds.find((x: { side: string }) => x.side === 'audit');
+      expect(audit.report).toMatchObject({ source: 'items', rows: items, keysScanned: items + orphans, uncomparable: 0 });
+      expect(audit.report.inconsistent).toMatchObject({ stale, orphan: orphans });
+      expect(audit.wallS).toBeGreaterThan(audit.seconds);
     },
     RUN_LIMIT_MS,
   );

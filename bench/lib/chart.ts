@@ -31,14 +31,17 @@ export const SIDE_COLORS = { domain: ['polaris', 'baseline'], range: ['#4c78a8',
 
 /**
  * One panel per metric: a bar per round and side (grouped by round), the median of each side as a
- * dashed rule, so the alternating rounds and their spread are visible at a glance.
+ * dashed rule, so the alternating rounds and their spread are visible at a glance. `sides`: the side
+ * names in the order of SIDE_COLORS (the side measured first, in blue; its reference second, in grey).
  */
 export function roundsChart(
   title: string,
   subtitle: string[],
   points: ChartPoint[],
   metrics: { name: string; unit: string; /** drawn as a red dotted line */ goal?: number }[],
+  sides: readonly string[] = SIDE_COLORS.domain,
 ): TopLevelSpec {
+  const colors = { domain: [...sides], range: SIDE_COLORS.range.slice(0, sides.length) };
   const panels = metrics.map(({ name, unit, goal }) => ({
     title: { text: name, fontSize: 12 },
     width: 70 + 26 * Math.max(1, ...points.filter((p) => p.metric === name).map((p) => p.round)),
@@ -49,9 +52,9 @@ export function roundsChart(
         mark: { type: 'bar' as const, tooltip: true },
         encoding: {
           x: { field: 'round', type: 'ordinal' as const, title: 'round', axis: { labelAngle: 0 } },
-          xOffset: { field: 'side', type: 'nominal' as const, sort: SIDE_COLORS.domain },
+          xOffset: { field: 'side', type: 'nominal' as const, sort: colors.domain },
           y: { field: 'value', type: 'quantitative' as const, title: unit },
-          color: { field: 'side', type: 'nominal' as const, scale: SIDE_COLORS, title: null },
+          color: { field: 'side', type: 'nominal' as const, scale: colors, title: null },
         },
       },
       {
@@ -59,7 +62,7 @@ export function roundsChart(
         mark: { type: 'rule' as const, strokeDash: [4, 3], strokeWidth: 1.5 },
         encoding: {
           y: { field: 'median', type: 'quantitative' as const },
-          color: { field: 'side', type: 'nominal' as const, scale: SIDE_COLORS, title: null },
+          color: { field: 'side', type: 'nominal' as const, scale: colors, title: null },
         },
       },
       ...(goal === undefined

@@ -60,8 +60,8 @@ export function commonOptions(defaults: { rounds: number }): CommonOptions {
 }
 
 /** Redis databases reserved for the benchmarks: full runs FLUSHDB theirs, smoke runs share the last one by key prefix. */
-export const BENCH_REDIS_DBS = [10, 11, 12, 13, 14, 15] as const;
-const FULL_RUN_DB: Record<string, number> = { read: 10, write: 11, checks: 12, sweep: 13, chaos: 14 };
+export const BENCH_REDIS_DBS = [8, 10, 11, 12, 13, 14, 15] as const;
+const FULL_RUN_DB: Record<string, number> = { read: 10, write: 11, checks: 12, sweep: 13, chaos: 14, audit: 8 };
 const SMOKE_DB = 15;
 
 export const PG_SERVER = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
@@ -71,7 +71,7 @@ export const REDIS_SERVER = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:63
  * Where one benchmark run keeps its data.
  *
  * A full run owns a PostgreSQL database `polaris_bench_<name>` (dropped and migrated at start) and
- * a Redis db (10–15, FLUSHDB at start). A smoke run may overlap another test run on this machine,
+ * a Redis db (8 or 10–15, FLUSHDB at start). A smoke run may overlap another test run on this machine,
  * so it never flushes: it gets a database and key prefixes with its pid in them, in Redis db 15,
  * and removes exactly those at the end.
  */
@@ -109,7 +109,8 @@ export function isolation(name: string, smoke: boolean): Isolation {
     };
   }
   const redisDb = envDb ? Number(envDb) : FULL_RUN_DB[name];
-  if (redisDb === undefined) throw new Error(`no Redis db assigned to benchmark "${name}": set BENCH_REDIS_DB (10-15)`);
+  if (redisDb === undefined)
+    throw new Error(`no Redis db assigned to benchmark "${name}": set BENCH_REDIS_DB (${BENCH_REDIS_DBS.join(', ')})`);
   return {
     name,
     database: `polaris_bench_${name}`,
