@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CacheService } from '@app/cache';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
 import {
+  FailedInspection,
   Inspection,
   InspectionResult,
   isFailed,
@@ -193,11 +194,7 @@ export class AuditService {
     const dueAt = Date.now() + this.cfg.gracePeriodMs;
     inspections.forEach((x, i) => {
       audit.checked++;
-      if (isFailed(x)) {
-        audit.uncomparable++;
-        if (run.errors.length < MAX_ERRORS_REPORTED) run.errors.push({ source: x.source.name, key: x.cacheKey, error: x.error.message });
-        return;
-      }
+      if (isFailed(x)) return uncomparable(run, audit, x);
       const outcome = x.comparison.outcome;
       if (run.orphanSearch && x.entry !== null && !targets && run.cached.size < REMEMBERED_KEYS) run.cached.add(x.cacheKey);
       if (outcome === 'miss') audit.miss++;
@@ -212,25 +209,26 @@ export class AuditService {
    * key that moved on is looked at again after its check delay, as the lifecycle does.
    */
   private async recheck(run: AuditRun): Promise<void> {
-    const queue = run.suspects;
-    let done = 0;
-    while (queue.length) {
-      run.progress.phase('all sources', 'grace', `${done.toLocaleString('en-US')} done, ${queue.length.toLocaleString('en-US')} waiting`);
-      const wait = queue[0].dueAt - Date.now();
+    const queue = run.suspects; // in the order they fall due; looks again are appended
+    let head = 0;
+    while (head < queue.length) {
+      run.progress.phase(
+        'all sources',
+        'grace',
+        `${head.toLocaleString('en-US')} done, ${(queue.length - head).toLocaleString('en-US')} waiting`,
+      );
+      const wait = queue[head].dueAt - Date.now();
       if (wait > 0) await sleep(wait);
       const now = Date.now();
-      let n = 0;
-      while (n < queue.length && n < this.cfg.sweep.batchSize && queue[n].dueAt <= now) n++;
-      const batch = queue.splice(0, n);
+      let end = head;
+      while (end < queue.length && end - head < this.cfg.sweep.batchSize && queue[end].dueAt <= now) end++;
+      const batch = queue.slice(head, end);
+      head = end;
       const looks = await retried(() => this.inspector.inspectKeys(batch.map((s) => s.target)));
       await run.pace.take(batch.length);
       batch.forEach((s, i) => {
         const x = looks[i];
-        if (isFailed(x)) {
-          s.audit.uncomparable++;
-          if (run.errors.length < MAX_ERRORS_REPORTED) run.errors.push({ source: x.source.name, key: x.cacheKey, error: x.error.message });
-          return;
-        }
+        if (isFailed(x)) return uncomparable(run, s.audit, x);
         const o = toObservation(x);
         const order = versionOrder(x.source);
         const same = s.rechecks === 0 ? sameDivergence(s.seen, o, order) : stillDivergent(s.seen, o, order);
@@ -247,9 +245,14 @@ export class AuditService {
           run.findings.push(finding(x, o));
         } else s.audit.settled++;
       });
-      done += batch.length;
     }
   }
+}
+
+/** An entry that could not be compared with its row: counted, and the first ones named in the report. */
+function uncomparable(run: AuditRun, audit: SourceAudit, x: FailedInspection): void {
+  audit.uncomparable++;
+  if (run.errors.length < MAX_ERRORS_REPORTED) run.errors.push({ source: x.source.name, key: x.cacheKey, error: x.error.message });
 }
 
 /** A long audit survives a blip (a command timing out under load, a failover): an outage's error is retried, anything else fails at once. */
