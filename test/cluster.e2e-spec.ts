@@ -1,14 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { databaseConfig } from '@app/config';
 import { migrateSources } from '@app/sources';
-import { RedisCluster, TestContext, waitFor } from '@app/testing';
+import { RedisCluster, spawnApp, TestContext, waitFor } from '@app/testing';
 
 /**
  * Polaris on a real local Redis Cluster (3 masters, each with a replica), for both the cache and its
  * queues: the demo flow, the sweep on every master, a FLUSHALL of every master, a failover under
- * write load, and declared sources in two formats. Each block has its own database and key prefixes.
+ * write load, the audit, and declared sources in two formats. Each block has its own database and key prefixes.
  */
 describe('on a Redis Cluster', () => {
   let cluster: RedisCluster;
@@ -110,6 +110,36 @@ describe('on a Redis Cluster', () => {
       expect(records.filter((r) => r.kind === 'stale').map((r) => r.item_id)).toEqual(expect.arrayContaining(stale));
       expect(records.filter((r) => r.kind === 'orphan').map((r) => r.item_id)).toEqual(expect.arrayContaining(orphans));
       expect(records.every((r) => r.detected_by === 'sweep')).toBe(true);
+    });
+  });
+
+  describe('the audit', () => {
+    let ctx: TestContext;
+
+    beforeAll(async () => {
+      ctx = await TestContext.create('cluster_audit', onCluster({ SWEEP_BATCH_SIZE: '7', GRACE_PERIOD_MS: '300' }));
+      await ctx.startApi();
+    }, 60_000);
+
+    afterAll(() => ctx?.close());
+
+    it('reports a stale entry and an orphan on each of the three masters, and exits 1', async () => {
+      const byMaster = await itemsOnEveryMaster(ctx, 2);
+      const stale = [...byMaster.values()].map((ids) => ids[0]);
+      const orphans = [...byMaster.values()].map((ids) => ids[1]);
+      await ctx.pg.query(`UPDATE items SET value = '{"changed": true}', version = version + 1 WHERE id = ANY($1)`, [stale]);
+      await ctx.pg.query(`DELETE FROM items WHERE id = ANY($1)`, [orphans]);
+      const file = join(mkdtempSync(join(tmpdir(), 'polaris-cluster-audit-')), 'report.json');
+
+      const run = spawnApp('worker', {}, ['audit', '--json', file]);
+      const [code] = await run.exited;
+      expect({ code, output: run.output() }).toMatchObject({ code: 1 });
+      const report = JSON.parse(readFileSync(file, 'utf8'));
+      const found = (kind: string) => report.inconsistencies.filter((f: any) => f.kind === kind).map((f: any) => f.key);
+      expect(found('stale').sort()).toEqual(stale.map((id) => ctx.cacheKey(id)).sort());
+      expect(found('orphan').sort()).toEqual(orphans.map((id) => ctx.cacheKey(id)).sort());
+      const ids = [...byMaster.values()].flat();
+      expect(report.sources[0]).toMatchObject({ rows: ids.length - 3, keysScanned: ids.length });
     });
   });
 
