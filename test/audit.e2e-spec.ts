@@ -285,7 +285,7 @@ describe('audit (npm run audit)', () => {
     expect(customers.seconds).toBeGreaterThanOrEqual((2 * (CUSTOMERS - 1) - 15) / 60);
   });
 
-  it('exits 2 on an error: bad arguments, an unknown source, an unwritable report, PostgreSQL or Redis away', async () => {
+  it('exits 2 on an error: bad arguments or environment, an unknown source, an unwritable report, PostgreSQL or Redis away', async () => {
     const bad = await audit(['--limit', 'ten']);
     expect(bad).toMatchObject({ code: 2 });
     expect(bad.stderr).toMatch(/--limit takes a whole number of at least 1, not "ten"/);
@@ -302,6 +302,10 @@ describe('audit (npm run audit)', () => {
     const unwritable = await audit(['--json', join(dir, 'missing-dir', 'r.json')]);
     expect(unwritable).toMatchObject({ code: 2 });
     expect(unwritable.stderr).toMatch(/ENOENT/);
+
+    const badEnvironment = await audit([], { GRACE_PERIOD_MS: 'soon' });
+    expect(badEnvironment).toMatchObject({ code: 2 });
+    expect(badEnvironment.stderr).toMatch(/audit: Invalid configuration:\n\s+GRACE_PERIOD_MS="soon"/);
 
     const noPostgres = await audit([], { POSTGRES_URL: 'postgres://postgres@127.0.0.1:1/nowhere' });
     expect(noPostgres).toMatchObject({ code: 2 });

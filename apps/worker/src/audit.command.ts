@@ -44,6 +44,7 @@ export async function runAudit(argv: readonly string[], out = process.stdout, er
   let options: AuditOptions;
   try {
     options = parseAuditOptions(argv);
+    if (!options.help) appConfig(); // validates the environment first, as the worker does
     if (options.json) accessSync(dirname(resolve(options.json)), constants.W_OK); // fail now, not after the pass
   } catch (e) {
     const usage = e instanceof AuditUsageError ? `\n\n${AUDIT_USAGE}` : '';
@@ -64,7 +65,6 @@ export async function runAudit(argv: readonly string[], out = process.stdout, er
   }
   const progress = progressFor(err);
   try {
-    appConfig(); // validates the environment, as the worker does
     const report = await app.get(AuditService).run(options, progress);
     progress.stop();
     if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
