@@ -20,7 +20,7 @@ export { SourceHealer } from './inspect/source-healer';
 export { isFailed, SourceInspector } from './inspect/source-inspector';
 export type { FailedInspection, Inspection, InspectionResult, KeyToInspect } from './inspect/source-inspector';
 export { builtInDeclaration } from './declaration/built-in-source';
-export { acceptsText, SourceRows } from './inspect/source-rows';
+export { acceptsText, lastKeyOf, SourceRows } from './inspect/source-rows';
 export { installCapture } from './registry/capture-installer';
 export type { CaptureChanges } from './registry/capture-installer';
 export { describeSources } from './registry/describe-sources';

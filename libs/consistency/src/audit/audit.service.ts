@@ -8,6 +8,7 @@ import {
   InspectionResult,
   isFailed,
   KeyToInspect,
+  lastKeyOf,
   OrphanFinder,
   RowText,
   Source,
@@ -15,7 +16,7 @@ import {
   SourceRegistry,
   SourceRows,
 } from '@app/sources';
-import { Detected, isOutage, sameDivergence, stillDivergent, toObservation, versionOrder } from '../checks';
+import { Detected, detectedOf, isOutage, sameDivergence, stillDivergent, toObservation, versionOrder } from '../checks';
 import { isMismatch, MismatchKind, Observation } from '../outcome';
 import { recheckVerdict } from './audit-decision';
 import { AuditOptions, AuditUsageError } from './audit-options';
@@ -164,7 +165,7 @@ export class AuditService {
       const page: RowText[] = await next.page;
       audit.rows += page.length;
       await run.pace.take(page.length);
-      next = page.length === size && audit.rows < limit ? read(lastKey(source, page)) : null;
+      next = page.length === size && audit.rows < limit ? read(lastKeyOf(source, page)) : null;
       this.tally(audit, await retried(() => this.inspector.inspectRows(source, page)), run);
       run.progress.rows(page.length);
     }
@@ -199,7 +200,7 @@ export class AuditService {
       if (run.orphanSearch && x.entry !== null && !targets && run.cached.size < REMEMBERED_KEYS) run.cached.add(x.cacheKey);
       if (outcome === 'miss') audit.miss++;
       else if (!isMismatch(outcome)) audit.consistent++;
-      else run.suspects.push({ target: targets?.[i] ?? targetOf(x), audit, seen: detected(toObservation(x)), dueAt, rechecks: 0 });
+      else run.suspects.push({ target: targets?.[i] ?? targetOf(x), audit, seen: detectedOf(toObservation(x)), dueAt, rechecks: 0 });
     });
   }
 
@@ -236,7 +237,7 @@ export class AuditService {
         if (v === 'again' && s.rechecks < MAX_RECHECKS) {
           queue.push({
             ...s,
-            seen: detected(o),
+            seen: detectedOf(o),
             rechecks: s.rechecks + 1,
             dueAt: Date.now() + (x.source.checkDelayMs ?? this.cfg.immediateCheckDelayMs),
           });
@@ -283,24 +284,10 @@ class Pace {
   }
 }
 
-function lastKey(source: Source, page: readonly RowText[]): string[] {
-  return source.primaryKey.map((c) => page[page.length - 1][c] as string);
-}
-
 /** The key of an inspected row, to be looked at again by key. */
 function targetOf(x: Inspection): KeyToInspect {
   const values = Object.fromEntries(x.key.template.columns.map((c) => [c, x.row?.[c] ?? '']));
   return { cacheKey: x.cacheKey, source: x.source, key: x.key, values };
-}
-
-function detected(o: Observation): Detected {
-  return {
-    kind: o.outcome as MismatchKind,
-    cacheVersion: o.cacheVersion,
-    dbVersion: o.dbVersion,
-    cacheDigest: o.cacheDigest,
-    dbDigest: o.dbDigest,
-  };
 }
 
 function finding(x: Inspection, o: Observation): AuditFinding {

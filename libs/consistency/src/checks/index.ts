@@ -5,7 +5,7 @@ export { ComparisonFailures } from './comparison-failures';
 export { jsonEqual } from './json-equal';
 export { isOutage } from './outage-retry';
 export { toObservation, versionOrder } from './observation';
-export { decideOnCheck, decideOnConfirm, sameDivergence, stillDivergent } from './lifecycle';
+export { decideOnCheck, decideOnConfirm, detectedOf, sameDivergence, stillDivergent } from './lifecycle';
 export type { Detected } from './lifecycle';
 export { sliResult } from './sli';
 export type { SliResult } from './sli';

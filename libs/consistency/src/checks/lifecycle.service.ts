@@ -18,7 +18,7 @@ import {
   withinQueueTimeout,
 } from '../queues';
 import { buildTimeline, InconsistenciesRepository, InconsistenciesService, LifecycleEvents, TimelineEntry, TraceStore } from '../records';
-import { decideOnCheck, Effect, KnownState } from './lifecycle';
+import { decideOnCheck, detectedOf, Effect, KnownState } from './lifecycle';
 import { checkTraceEntry } from './trace-entry';
 import { WatchState, WatchStore } from './watch.store';
 
@@ -157,16 +157,7 @@ export class LifecycleService {
 
   /** A confirmation of what `s` observed, at `now`. */
   private confirmation(s: Subject, now: number): Omit<ConfirmJob, 'detectedAt' | 'detectedBy'> {
-    const o = s.observation;
-    return {
-      ...identity(s),
-      token: confirmJobId(subjectFor(s), now),
-      kind: o.outcome as ConfirmJob['kind'],
-      cacheVersion: o.cacheVersion,
-      dbVersion: o.dbVersion,
-      ...(o.cacheDigest !== undefined ? { cacheDigest: o.cacheDigest } : {}),
-      ...(o.dbDigest !== undefined ? { dbDigest: o.dbDigest } : {}),
-    };
+    return { ...identity(s), token: confirmJobId(subjectFor(s), now), ...detectedOf(s.observation) };
   }
 
   /** Marks the subject pending under the job and queues it after `delay`; false when another detection holds the mark. */

@@ -51,6 +51,17 @@ export interface Detected {
   dbDigest?: string;
 }
 
+/** What a detection keeps of a mismatch it observed: its kind, both versions and, where known, both digests. */
+export function detectedOf(o: Observation): Detected {
+  return {
+    kind: o.outcome as MismatchKind,
+    cacheVersion: o.cacheVersion,
+    dbVersion: o.dbVersion,
+    ...(o.cacheDigest !== undefined ? { cacheDigest: o.cacheDigest } : {}),
+    ...(o.dbDigest !== undefined ? { dbDigest: o.dbDigest } : {}),
+  };
+}
+
 /**
  * Whether a mismatch seen at confirmation is still the divergence that was detected. An item written
  * continuously is, at any instant, often between a commit and its cache write; a mismatch seen then

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CacheService } from '@app/cache';
 import { consistencyConfig, ConsistencyConfig } from '@app/config';
 import { MetricsService } from '@app/metrics';
-import { isFailed, OrphanFinder, RowText, Source, SourceInspector, SourceRegistry, SourceRows } from '@app/sources';
+import { isFailed, lastKeyOf, OrphanFinder, RowText, Source, SourceInspector, SourceRegistry, SourceRows } from '@app/sources';
 import { ComparisonFailures } from '../checks';
 import { isMismatch } from '../outcome';
 import { CheckScheduler, KeyCheck } from '../queues';
@@ -79,7 +79,7 @@ export class SourceSweepService {
       if (cursor.phase === 'rows') {
         const after = JSON.stringify(cursor.rowCursor);
         const page: RowText[] = await (ahead?.after === after ? ahead.page : this.rows.page(source, cursor.rowCursor, batchSize));
-        const last: string[] | null = page.length === batchSize ? source.primaryKey.map((c) => page[page.length - 1][c] as string) : null;
+        const last: string[] | null = page.length === batchSize ? lastKeyOf(source, page) : null;
         ahead =
           last && this.budgetLeft(result) > page.length
             ? { after: JSON.stringify(last), page: this.rows.page(source, last, batchSize) }

@@ -38,6 +38,11 @@ function matchColumn(column: SourceColumn, param: string): string {
   return `${col}::text = ${param}`;
 }
 
+/** A page's last primary key, where the next keyset page starts (see SourceRows.page). */
+export function lastKeyOf(source: Source, page: readonly RowText[]): string[] {
+  return source.primaryKey.map((c) => page[page.length - 1][c] as string);
+}
+
 /** Reads a source's rows with every column as its canonical text (see selectExpression). */
 @Injectable()
 export class SourceRows {
